@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# User entry point. Kbuild (the file next to this one) drives the module
+# build itself.
+#
+#   make                  build nvmx.ko against KDIR
+#   make W=1 WERROR=1     the CI build: extra warnings, all fatal
+#   make unit             userspace unit tests of the pure logic (ASan, UBSan)
+#   make selftests        the test binaries that run inside the test host
+#   make style            checkpatch --strict on every source file
+#   make demo             build, boot or load, and show what nvmx does
+#   make check            every test; prints "N passed, N failed"
+#   make install          modules_install into /lib/modules/$(KVER)
+#   make dkms-install     dkms add, build and install this tree
+
+KVER ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KVER)/build
+
+ifeq ($(WERROR),1)
+KBUILD_WERROR := KCFLAGS=-Werror
+endif
+
+all: module
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_WERROR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C selftests/unit clean
+	$(MAKE) -C selftests/vm clean
+	rm -rf build
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(KVER)
+
+dkms-install:
+	scripts/dkms.sh install
+
+unit:
+	$(MAKE) -C selftests/unit run
+
+selftests:
+	$(MAKE) -C selftests/vm
+
+style:
+	scripts/checkpatch.sh
+
+demo:
+	scripts/demo.sh
+
+check:
+	scripts/check.sh
+
+.PHONY: all module clean install dkms-install unit selftests style demo check
