@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * nvmx-only ioctls on /dev/nvmx.
+ *
+ * /dev/nvmx answers KVM's ioctls (<linux/kvm.h>, type 0xAE) with KVM's
+ * structs, numbers and errnos. What KVM has no ioctl for lives here, under
+ * type 0xAF, numbers 0x20 and up (free in ioctl-number.rst).
+ *
+ * Conventions for every struct here:
+ *  - The first member is __u32 size: userspace sets it to sizeof() as it
+ *    knows the struct. The kernel accepts any size from the first published
+ *    version (NVMX_*_SIZE_VER0) upwards. Bytes beyond what the kernel knows
+ *    must be zero (else E2BIG); the kernel writes back at most @size bytes and
+ *    sets @size to the number of bytes it filled.
+ *  - flags and __reserved must be zero (else EINVAL).
+ *  - Structs only grow at the end.
+ */
+#ifndef _UAPI_LINUX_NVMX_H
+#define _UAPI_LINUX_NVMX_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define NVMX_TYPE 0xAF
+
+enum {
+	NVMX_CMD_BASE = 0x20,
+	NVMX_CMD_GET_HOST_CAPS = NVMX_CMD_BASE,
+	NVMX_CMD_GET_STATUS,
+};
+
+/**
+ * struct nvmx_host_caps - the host's VMX capability MSRs as nvmx read them
+ * @size: sizeof(struct nvmx_host_caps), see above
+ * @flags: must be 0
+ * @vmx_basic: IA32_VMX_BASIC
+ * @pinbased_ctls: IA32_VMX_TRUE_PINBASED_CTLS
+ * @procbased_ctls: IA32_VMX_TRUE_PROCBASED_CTLS
+ * @exit_ctls: IA32_VMX_TRUE_EXIT_CTLS
+ * @entry_ctls: IA32_VMX_TRUE_ENTRY_CTLS
+ * @misc: IA32_VMX_MISC
+ * @cr0_fixed0: IA32_VMX_CR0_FIXED0
+ * @cr0_fixed1: IA32_VMX_CR0_FIXED1
+ * @cr4_fixed0: IA32_VMX_CR4_FIXED0
+ * @cr4_fixed1: IA32_VMX_CR4_FIXED1
+ * @vmcs_enum: IA32_VMX_VMCS_ENUM
+ * @procbased_ctls2: IA32_VMX_PROCBASED_CTLS2
+ * @ept_vpid_cap: IA32_VMX_EPT_VPID_CAP
+ * @vmfunc: IA32_VMX_VMFUNC, 0 where the CPU has no VM functions
+ *
+ * These are the host's values, identical on every CPU (nvmx refuses to load
+ * otherwise), not what a guest sees.
+ */
+struct nvmx_host_caps {
+	__u32 size;
+	__u32 flags;
+	__u64 vmx_basic;
+	__u64 pinbased_ctls;
+	__u64 procbased_ctls;
+	__u64 exit_ctls;
+	__u64 entry_ctls;
+	__u64 misc;
+	__u64 cr0_fixed0;
+	__u64 cr0_fixed1;
+	__u64 cr4_fixed0;
+	__u64 cr4_fixed1;
+	__u64 vmcs_enum;
+	__u64 procbased_ctls2;
+	__u64 ept_vpid_cap;
+	__u64 vmfunc;
+};
+
+#define NVMX_HOST_CAPS_SIZE_VER0 120
+
+/**
+ * struct nvmx_status - nvmx's use of the machine right now
+ * @size: sizeof(struct nvmx_status), see above
+ * @flags: must be 0
+ * @nr_vms: live VMs created through this module (any process)
+ * @vmx_cpus: CPUs nvmx holds in VMX operation; 0 when it has no VMs, since
+ *            nvmx does VMXON with the first VM and VMXOFF with the last
+ * @online_cpus: online CPUs when the status was taken
+ * @__reserved: must be 0
+ */
+struct nvmx_status {
+	__u32 size;
+	__u32 flags;
+	__u32 nr_vms;
+	__u32 vmx_cpus;
+	__u32 online_cpus;
+	__u32 __reserved;
+};
+
+#define NVMX_STATUS_SIZE_VER0 24
+
+/* Both take a pointer to their struct; they return 0 or -1 with errno. */
+#define NVMX_GET_HOST_CAPS	_IO(NVMX_TYPE, NVMX_CMD_GET_HOST_CAPS)
+#define NVMX_GET_STATUS		_IO(NVMX_TYPE, NVMX_CMD_GET_STATUS)
+
+#endif /* _UAPI_LINUX_NVMX_H */

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/nvmx: KVM's system ioctls with KVM's numbers, structs and errnos,
+ * plus the nvmx-only ioctls of <uapi/linux/nvmx.h>.
+ */
+#include <linux/cpumask.h>
+#include <linux/fs.h>
+#include <linux/kvm.h>
+#include <linux/miscdevice.h>
+#include <linux/minmax.h>
+#include <linux/uaccess.h>
+
+#include <uapi/linux/nvmx.h>
+
+#include "nvmx.h"
+
+static_assert(sizeof(struct nvmx_host_caps) == NVMX_HOST_CAPS_SIZE_VER0);
+static_assert(sizeof(struct nvmx_status) == NVMX_STATUS_SIZE_VER0);
+
+/*
+ * Copies in a size-prefixed nvmx struct (see the uapi header): @min is its
+ * first published size. Returns the size userspace gave, or -errno.
+ */
+static int nvmx_copy_struct_in(void *dst, size_t ksize, size_t min,
+			       void __user *argp)
+{
+	u32 usize;
+	int r;
+
+	if (get_user(usize, (u32 __user *)argp))
+		return -EFAULT;
+	if (usize < min)
+		return -EINVAL;
+	r = copy_struct_from_user(dst, ksize, argp, usize);
+	return r ? r : (int)min_t(u32, usize, INT_MAX);
+}
+
+/* Copies a struct back, at most as much as userspace said it has room for. */
+static int nvmx_copy_struct_out(void __user *argp, void *src, u32 *size_field,
+				size_t ksize, u32 usize)
+{
+	size_t n = min_t(size_t, ksize, usize);
+
+	*size_field = n;
+	return copy_to_user(argp, src, n) ? -EFAULT : 0;
+}
+
+static long nvmx_get_host_caps(void __user *argp)
+{
+	struct nvmx_host_caps caps;
+	int usize;
+
+	usize = nvmx_copy_struct_in(&caps, sizeof(caps),
+				    NVMX_HOST_CAPS_SIZE_VER0, argp);
+	if (usize < 0)
+		return usize;
+	if (caps.flags)
+		return -EINVAL;
+
+	caps.vmx_basic = nvmx_caps.basic;
+	caps.pinbased_ctls = nvmx_caps.pinbased;
+	caps.procbased_ctls = nvmx_caps.procbased;
+	caps.exit_ctls = nvmx_caps.exit;
+	caps.entry_ctls = nvmx_caps.entry;
+	caps.misc = nvmx_caps.misc;
+	caps.cr0_fixed0 = nvmx_caps.cr0_fixed0;
+	caps.cr0_fixed1 = nvmx_caps.cr0_fixed1;
+	caps.cr4_fixed0 = nvmx_caps.cr4_fixed0;
+	caps.cr4_fixed1 = nvmx_caps.cr4_fixed1;
+	caps.vmcs_enum = nvmx_caps.vmcs_enum;
+	caps.procbased_ctls2 = nvmx_caps.procbased2;
+	caps.ept_vpid_cap = nvmx_caps.ept_vpid;
+	caps.vmfunc = nvmx_caps.vmfunc;
+	return nvmx_copy_struct_out(argp, &caps, &caps.size, sizeof(caps),
+				    usize);
+}
+
+static long nvmx_get_status(void __user *argp)
+{
+	struct nvmx_status st;
+	int usize;
+
+	usize = nvmx_copy_struct_in(&st, sizeof(st), NVMX_STATUS_SIZE_VER0,
+				    argp);
+	if (usize < 0)
+		return usize;
+	if (st.flags || st.__reserved)
+		return -EINVAL;
+
+	st.nr_vms = nvmx_vm_count();
+	st.vmx_cpus = nvmx_vmx_cpus();
+	st.online_cpus = num_online_cpus();
+	return nvmx_copy_struct_out(argp, &st, &st.size, sizeof(st), usize);
+}
+
+static long nvmx_dev_ioctl(struct file *filp, unsigned int ioctl,
+			   unsigned long arg)
+{
+	void __user *argp = (void __user *)arg;
+
+	switch (ioctl) {
+	case KVM_GET_API_VERSION:
+		return arg ? -EINVAL : KVM_API_VERSION;
+	case KVM_CREATE_VM:
+		return nvmx_vm_create(arg);
+	case KVM_CHECK_EXTENSION:
+		return nvmx_check_extension(arg);
+	case KVM_GET_VCPU_MMAP_SIZE:
+		return arg ? -EINVAL : NVMX_VCPU_MMAP_PAGES * PAGE_SIZE;
+	case KVM_TRACE_ENABLE:
+	case KVM_TRACE_PAUSE:
+	case KVM_TRACE_DISABLE:
+		/* Withdrawn from KVM's ABI; KVM still answers them so. */
+		return -EOPNOTSUPP;
+	case NVMX_GET_HOST_CAPS:
+		return nvmx_get_host_caps(argp);
+	case NVMX_GET_STATUS:
+		return nvmx_get_status(argp);
+	default:
+		/* /dev/kvm answers an ioctl it does not know with EINVAL. */
+		return -EINVAL;
+	}
+}
+
+static const struct file_operations nvmx_dev_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = nvmx_dev_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static struct miscdevice nvmx_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "nvmx",
+	.fops = &nvmx_dev_fops,
+	/* As /dev/kvm: a group (e.g. kvm, through udev) may use it. */
+	.mode = 0660,
+};
+
+int nvmx_dev_init(void)
+{
+	return misc_register(&nvmx_miscdev);
+}
+
+void nvmx_dev_exit(void)
+{
+	misc_deregister(&nvmx_miscdev);
+}
