@@ -1,0 +1,49 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# mkimage.sh KERNEL_DIR OUT_DIR PROFILE...
+# Builds the test host's initramfs (busybox, nvmx.ko, the kvm modules, the
+# test binaries, the profiles) and one bootable ISO per profile, whose
+# kernel command line names the profile.
+set -euo pipefail
+. "$(dirname "$0")/../lib.sh"
+
+kdir=$1 out=$2
+shift 2
+krel=$(basename "$kdir" | sed 's/^kernel-//')
+here=$NVMX_TOP/scripts/testhost
+root=$out/initramfs
+rm -rf "$root" && mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,etc/nvmx,opt/nvmx,lib/modules/nvmx}
+
+cp /bin/busybox "$root/bin/busybox"
+cp "$here/init" "$root/init"
+mkdir -p "$root/etc/nvmx/profiles"
+cp "$here"/profiles/* "$root/etc/nvmx/profiles/"
+cp "$NVMX_TOP/nvmx.ko" "$root/lib/modules/nvmx/"
+cp "$NVMX_TOP"/selftests/vm/out/* "$root/opt/nvmx/"
+for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko \
+	 arch/x86/kernel/msr.ko; do
+	mkdir -p "$root/lib/modules/$krel/kernel/$(dirname $m)"
+	cp "$kdir/root/lib/modules/$krel/kernel/$m" "$root/lib/modules/$krel/kernel/$m"
+done
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.gz"
+
+for p in "$@"; do
+	iso=$out/iso-$p
+	rm -rf "$iso" && mkdir -p "$iso/isolinux"
+	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
+	ln "$kdir/root/boot/vmlinuz-$krel" "$iso/vmlinuz" 2>/dev/null ||
+		cp "$kdir/root/boot/vmlinuz-$krel" "$iso/vmlinuz"
+	ln "$out/initrd.gz" "$iso/initrd.gz" 2>/dev/null || cp "$out/initrd.gz" "$iso/initrd.gz"
+	cat > "$iso/isolinux/isolinux.cfg" <<CFG
+DEFAULT nvmx
+PROMPT 0
+TIMEOUT 0
+LABEL nvmx
+  KERNEL /vmlinuz
+  INITRD /initrd.gz
+  APPEND console=ttyS0,115200 quiet loglevel=4 panic=0 panic_on_warn=1 oops=panic slab_nomerge mitigations=off tsc=reliable nvmx_profile=$p
+CFG
+	genisoimage -quiet -o "$out/$p.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
+		-no-emul-boot -boot-load-size 4 -boot-info-table -J -R "$iso"
+	rm -rf "$iso"
+done
