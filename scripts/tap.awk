@@ -5,7 +5,8 @@
 # around TAP from kselftest_harness programs. A program that exits non-zero
 # without a failing result, or never ends, counts as a failure; so does a
 # missing NVMX-TESTHOST-DONE when need_done is set, and any kernel oops,
-# WARN, BUG, lockup or panic anywhere in the log.
+# WARN, BUG, lockup or panic anywhere in the log. A line
+# NVMX-EXPECT-AT-POWEROFF <text> asks for <text> after NVMX-TESTHOST-DONE.
 function result(ok, name, extra) {
 	if (ok == "skip") {
 		skip++
@@ -53,6 +54,12 @@ inside && /^not ok [0-9]+ / {
 	next
 }
 /^NVMX-TESTHOST-DONE/ { done = 1 }
+/^NVMX-EXPECT-AT-POWEROFF / {
+	expect = $0
+	sub(/^NVMX-EXPECT-AT-POWEROFF /, "", expect)
+	next
+}
+done && expect != "" && index($0, expect) { expect_seen = 1 }
 /Kernel panic|BUG: |WARNING: CPU|kernel BUG at|general protection fault|Oops: |Call Trace:|UBSAN:|KASAN:|soft lockup|hung_task|blocked for more than/ {
 	if (!kernel_problem)
 		kernel_problem = $0
@@ -62,6 +69,9 @@ END {
 		result(0, cur, " (did not finish)")
 	if (need_done && !done)
 		result(0, "testhost", " (did not reach its end: timeout or crash)")
+	if (expect != "")
+		result(expect_seen ? 1 : 0, "poweroff", expect_seen ? "" : \
+		       " (no \"" expect "\" after NVMX-TESTHOST-DONE)")
 	if (kernel_problem)
 		result(0, "kernel-log", " (" kernel_problem ")")
 	printf "RESULT pass=%d fail=%d skip=%d\n", pass, fail, skip

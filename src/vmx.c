@@ -299,6 +299,9 @@ static int nvmx_reboot_notify(struct notifier_block *nb, unsigned long code,
 {
 	mutex_lock(&nvmx_vmx_lock);
 	nvmx_vmx_rebooting = true;
+	if (nvmx_vmx_users)
+		pr_info("leaving VMX operation on every CPU for reboot, with %u VMs open\n",
+			nvmx_vmx_users);
 	cpus_read_lock();
 	WRITE_ONCE(nvmx_vmx_active, false);
 	on_each_cpu(nvmx_cpu_disable_ipi, NULL, 1);

@@ -3,6 +3,8 @@
  * nvmx-info: what /dev/nvmx offers on this host. Prints the KVM API
  * version, the host's VMX features as nvmx read them, and nvmx's use of
  * the machine before, during and after the life of one VM.
+ *
+ * nvmx-info --hold [DEV] creates a VM and keeps it until killed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,13 +63,31 @@ static int print_status(int fd, const char *when)
 	return 0;
 }
 
+static int hold_vm(const char *dev)
+{
+	int fd = open(dev, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 || ioctl(fd, KVM_CREATE_VM, 0) < 0) {
+		fprintf(stderr, "%s: %s\n", dev, strerror(errno));
+		return 1;
+	}
+	printf("holding a VM on %s\n", dev);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 int main(int argc, char **argv)
 {
-	const char *dev = argc > 1 ? argv[1] : "/dev/nvmx";
+	const char *dev = "/dev/nvmx";
 	struct nvmx_host_caps c = { .size = sizeof(c) };
 	unsigned int i;
 	int fd, vm;
 
+	if (argc > 1 && !strcmp(argv[1], "--hold"))
+		return hold_vm(argc > 2 ? argv[2] : dev);
+	if (argc > 1)
+		dev = argv[1];
 	fd = open(dev, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "%s: %s\n", dev, strerror(errno));
