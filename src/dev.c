@@ -19,7 +19,8 @@ static_assert(sizeof(struct nvmx_status) == NVMX_STATUS_SIZE_VER0);
 
 /*
  * Copies in a size-prefixed nvmx struct (see the uapi header): @min is its
- * first published size. Returns the size userspace gave, or -errno.
+ * first published size. A size past one page is refused rather than
+ * scanned for zeroes. Returns the size userspace gave, or -errno.
  */
 static int nvmx_copy_struct_in(void *dst, size_t ksize, size_t min,
 			       void __user *argp)
@@ -31,8 +32,10 @@ static int nvmx_copy_struct_in(void *dst, size_t ksize, size_t min,
 		return -EFAULT;
 	if (usize < min)
 		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
 	r = copy_struct_from_user(dst, ksize, argp, usize);
-	return r ? r : (int)min_t(u32, usize, INT_MAX);
+	return r ? r : (int)usize;
 }
 
 /* Copies a struct back, at most as much as userspace said it has room for. */

@@ -284,6 +284,15 @@ TEST_F(dev, host_caps_bad_input)
 	big.tail = 1;
 	EXPECT_EQ(-1, ioctl(self->fd, NVMX_GET_HOST_CAPS, &big));
 	EXPECT_EQ(E2BIG, errno);
+
+	/* Sizes past a page are refused outright, not scanned. */
+	memset(&caps, 0, sizeof(caps));
+	caps.size = 4097;
+	EXPECT_EQ(-1, ioctl(self->fd, NVMX_GET_HOST_CAPS, &caps));
+	EXPECT_EQ(E2BIG, errno);
+	caps.size = 0xffffffff;
+	EXPECT_EQ(-1, ioctl(self->fd, NVMX_GET_HOST_CAPS, &caps));
+	EXPECT_EQ(E2BIG, errno);
 }
 
 TEST_F(dev, status_bad_input)

@@ -9,9 +9,10 @@
  * Conventions for every struct here:
  *  - The first member is __u32 size: userspace sets it to sizeof() as it
  *    knows the struct. The kernel accepts any size from the first published
- *    version (NVMX_*_SIZE_VER0) upwards. Bytes beyond what the kernel knows
- *    must be zero (else E2BIG); the kernel writes back at most @size bytes and
- *    sets @size to the number of bytes it filled.
+ *    version (NVMX_*_SIZE_VER0) up to 4096. Bytes beyond what the kernel
+ *    knows must be zero (else E2BIG, as is a size over 4096); the kernel
+ *    writes back at most @size bytes and sets @size to the number of bytes
+ *    it filled.
  *  - flags and __reserved must be zero (else EINVAL).
  *  - Structs only grow at the end.
  */
