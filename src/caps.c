@@ -87,12 +87,14 @@ static const struct nvmx_cap_req nvmx_cap_reqs[] = {
 		      ept_vpid, NVMX_EPT_WALK_4),
 	NVMX_REQ_BITS("write-back EPT (IA32_VMX_EPT_VPID_CAP bit 14)",
 		      ept_vpid, NVMX_EPT_MEMTYPE_WB),
-	NVMX_REQ_BITS("all-context INVEPT (IA32_VMX_EPT_VPID_CAP bits 20, 26)",
-		      ept_vpid, NVMX_EPT_INVEPT | NVMX_EPT_INVEPT_ALL),
+	NVMX_REQ_BITS("single- and all-context INVEPT (IA32_VMX_EPT_VPID_CAP bits 20, 25, 26)",
+		      ept_vpid, NVMX_EPT_INVEPT | NVMX_EPT_INVEPT_SINGLE |
+		      NVMX_EPT_INVEPT_ALL),
 	NVMX_REQ_BITS("VPID (secondary control 5)",
 		      procbased2, NVMX_ALLOWED1(NVMX_PROC2_VPID)),
-	NVMX_REQ_BITS("all-context INVVPID (IA32_VMX_EPT_VPID_CAP bits 32, 42)",
-		      ept_vpid, NVMX_VPID_INVVPID | NVMX_VPID_INVVPID_ALL),
+	NVMX_REQ_BITS("single- and all-context INVVPID (IA32_VMX_EPT_VPID_CAP bits 32, 41, 42)",
+		      ept_vpid, NVMX_VPID_INVVPID | NVMX_VPID_INVVPID_SINGLE |
+		      NVMX_VPID_INVVPID_ALL),
 	NVMX_REQ_BITS("unrestricted guest (secondary control 7)",
 		      procbased2, NVMX_ALLOWED1(NVMX_PROC2_UNRESTRICTED)),
 	NVMX_REQ_BITS("64-bit host on VM exit (VM-exit control 9)",

@@ -73,8 +73,10 @@ extern const struct nvmx_cap_msr nvmx_cap_msrs[NVMX_CAP_NR_MSRS];
 #define NVMX_EPT_WALK_4			BIT_ULL(6)
 #define NVMX_EPT_MEMTYPE_WB		BIT_ULL(14)
 #define NVMX_EPT_INVEPT			BIT_ULL(20)
+#define NVMX_EPT_INVEPT_SINGLE		BIT_ULL(25)
 #define NVMX_EPT_INVEPT_ALL		BIT_ULL(26)
 #define NVMX_VPID_INVVPID		BIT_ULL(32)
+#define NVMX_VPID_INVVPID_SINGLE	BIT_ULL(41)
 #define NVMX_VPID_INVVPID_ALL		BIT_ULL(42)
 
 /* The largest VMCS region nvmx handles: one page. */

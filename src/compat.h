@@ -25,4 +25,8 @@
  * reboot and kexec, through a reboot notifier.
  */
 
+/* Exported for KVM, declared only in a header private to arch/x86. */
+#include <linux/types.h>
+extern u32 mxcsr_feature_mask;
+
 #endif /* NVMX_COMPAT_H */

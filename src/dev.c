@@ -115,6 +115,14 @@ static long nvmx_dev_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_TRACE_DISABLE:
 		/* Withdrawn from KVM's ABI; KVM still answers them so. */
 		return -EOPNOTSUPP;
+	case KVM_GET_SUPPORTED_CPUID:
+		return nvmx_get_supported_cpuid(argp);
+	case KVM_GET_MSR_INDEX_LIST:
+		return nvmx_msr_index_list(argp);
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return nvmx_msr_feature_index_list(argp);
+	case KVM_GET_MSRS:
+		return nvmx_get_feature_msrs(argp);
 	case NVMX_GET_HOST_CAPS:
 		return nvmx_get_host_caps(argp);
 	case NVMX_GET_STATUS:

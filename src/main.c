@@ -18,9 +18,15 @@ static int __init nvmx_init(void)
 	r = nvmx_vmx_init();
 	if (r)
 		return r;
-	r = nvmx_vm_init();
+	r = nvmx_vmcs01_init();
 	if (r)
 		goto err_vmx_exit;
+	r = nvmx_vcpu_init();
+	if (r)
+		goto err_vmx_exit;
+	r = nvmx_vm_init();
+	if (r)
+		goto err_vcpu_exit;
 	r = nvmx_dev_init();
 	if (r)
 		goto err_vm_exit;
@@ -30,6 +36,8 @@ static int __init nvmx_init(void)
 
 err_vm_exit:
 	nvmx_vm_exit();
+err_vcpu_exit:
+	nvmx_vcpu_exit();
 err_vmx_exit:
 	nvmx_vmx_exit();
 	return r;
@@ -39,6 +47,7 @@ static void __exit nvmx_exit(void)
 {
 	nvmx_dev_exit();
 	nvmx_vm_exit();
+	nvmx_vcpu_exit();
 	nvmx_vmx_exit();
 }
 

@@ -4,17 +4,161 @@
  *
  * Return conventions: functions return 0 or -errno unless their comment
  * says otherwise; ioctl handlers return what the ioctl returns to
- * userspace (a value >= 0, or -errno).
+ * userspace (a value >= 0, or -errno). Exit handlers return 1 to re-enter
+ * the guest, 0 to return to userspace with kvm_run filled in, or -errno.
  */
 #ifndef NVMX_H
 #define NVMX_H
 
+#include <linux/kvm.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/refcount.h>
 #include <linux/types.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
 
 #include "caps.h"
+#include "cpuid.h"
+#include "emulate.h"
+#include "stats.h"
 
 /* kvm_run page plus the page that holds KVM_EXIT_IO data, as on KVM/x86. */
 #define NVMX_VCPU_MMAP_PAGES	2
+#define NVMX_PIO_PAGE_OFFSET	1
+
+#define NVMX_MAX_VCPUS		64
+#define NVMX_MAX_MEMSLOTS	512
+#define NVMX_MAX_CPUID_ENTRIES	256
+#define NVMX_MAX_IO_MSRS	256
+
+/* Architectural bits <asm/vmx.h> and <asm/debugreg.h> do not name. */
+#define NVMX_AR_AVL_MASK	BIT(12)
+#define NVMX_DR7_FIXED_1	0x400UL
+
+/* Guest GPRs in x86 encoding order; vmenter.S relies on this layout. */
+enum nvmx_gpr {
+	NVMX_RAX, NVMX_RCX, NVMX_RDX, NVMX_RBX, NVMX_RSP, NVMX_RBP, NVMX_RSI,
+	NVMX_RDI, NVMX_R8, NVMX_R9, NVMX_R10, NVMX_R11, NVMX_R12, NVMX_R13,
+	NVMX_R14, NVMX_R15, NVMX_NR_GPRS
+};
+
+/* What the entry code saves and restores; RSP and RIP live in the VMCS. */
+struct nvmx_guest_regs {
+	unsigned long gpr[NVMX_NR_GPRS];
+	unsigned long cr2;
+};
+
+struct nvmx_memslot {
+	u64 base_gfn;
+	u64 npages;
+	u64 userspace_addr;
+	u32 flags;
+	u16 id;
+	/* Pages pinned for the guest, one per gfn, filled on first access. */
+	struct page **pages;
+};
+
+struct nvmx_vm {
+	/* The creator's mm: KVM refuses VM and vCPU ioctls from any other. */
+	struct mm_struct *mm;
+	/* The VM fd, each vCPU fd and each stats fd hold one. */
+	refcount_t refs;
+	/* vCPU creation and the irqchip. */
+	struct mutex lock;
+	/* The memslots, the EPT tables and the pinned pages. */
+	struct mutex mmu_lock;
+	struct nvmx_memslot *slots[NVMX_MAX_MEMSLOTS];
+	u64 *ept_root;
+	u64 eptp;
+	struct nvmx_vcpu *vcpus[NVMX_MAX_VCPUS];
+	unsigned int nr_vcpus;
+	bool irqchip;
+	struct nvmx_vm_stats stat;
+};
+
+/* A userspace exit whose completion is due at the next KVM_RUN. */
+enum nvmx_pending_io {
+	NVMX_IO_NONE,
+	NVMX_IO_PIO_IN,
+	NVMX_IO_MMIO_READ,
+	NVMX_IO_DONE_ADVANCE,
+};
+
+struct nvmx_event {
+	bool valid;
+	u8 vector;
+	u8 type;
+	bool has_error;
+	u32 error_code;
+	u32 insn_len;
+};
+
+struct nvmx_vcpu {
+	struct nvmx_vm *vm;
+	u32 id;
+	/* Serialises the vCPU ioctls, as KVM's vcpu->mutex. */
+	struct mutex mutex;
+	struct kvm_run *run;
+	struct page *run_page;
+	struct page *pio_page;
+
+	/* VMCS and where it is loaded; see vcpu.c for the rules. */
+	struct page *vmcs_page;
+	u64 vmcs_pa;
+	int cpu;
+	bool launched;
+	struct list_head loaded_node;
+	struct preempt_notifier pn;
+	u16 vpid;
+
+	struct nvmx_guest_regs regs;
+	struct fpu_guest guest_fpu;
+	u64 xcr0;
+	u32 mp_state;
+
+	/* CR0/CR4 as the guest wrote them; the VMCS holds what runs. */
+	unsigned long cr0;
+	unsigned long cr4;
+	u64 efer;
+	u64 apic_base;
+	u64 tsc_offset;
+	u64 tsc_adjust;
+	u64 misc_enable;
+	u64 feature_control;
+	u64 mtrr_def_type;
+	u64 mtrr_fixed[11];
+	u64 mtrr_var[16];
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+	bool syscall_msrs_set;
+
+	struct kvm_cpuid_entry2 *cpuid;
+	u32 cpuid_nent;
+	bool has_run;
+
+	struct page *msr_bitmap;
+	struct page *apic_page;
+
+	/* Guest debug registers: kept, not loaded (see exits.c). */
+	unsigned long dr[4];
+	unsigned long dr6;
+	unsigned long dr7;
+	u64 host_syscall_msrs[5];
+
+	struct nvmx_event exception;
+	enum nvmx_pending_io pending_io;
+	u32 pending_insn_len;
+	struct nvmx_mmio_insn mmio_insn;
+	u64 exit_reason;
+	struct nvmx_vcpu_stats stat;
+};
+
+static inline void nvmx_count_exit(struct nvmx_vcpu *vcpu, u16 basic)
+{
+	vcpu->stat.exits++;
+	nvmx_stats_count_exit(vcpu->stat.nvmx_l1_exits, basic);
+}
 
 /* vmx.c: VMX capabilities and per-CPU VMX operation */
 extern struct nvmx_vmx_caps nvmx_caps;
@@ -23,6 +167,7 @@ void nvmx_vmx_exit(void);
 int nvmx_vmx_get(void);
 void nvmx_vmx_put(void);
 unsigned int nvmx_vmx_cpus(void);
+bool nvmx_vmx_shutting_down(void);
 
 /* vm.c: VM objects and the VM fd */
 int nvmx_vm_init(void);
@@ -30,9 +175,79 @@ void nvmx_vm_exit(void);
 int nvmx_vm_create(unsigned long type);
 unsigned int nvmx_vm_count(void);
 long nvmx_check_extension(long cap);
+void nvmx_vm_get(struct nvmx_vm *vm);
+void nvmx_vm_put(struct nvmx_vm *vm);
+void nvmx_vm_put_owner(void *owner);
+
+/* vcpu.c: vCPU objects, their fd and KVM_RUN */
+int nvmx_vcpu_init(void);
+void nvmx_vcpu_exit(void);
+int nvmx_vcpu_create(struct nvmx_vm *vm, unsigned long id);
+void nvmx_vcpu_free(struct nvmx_vcpu *vcpu);
+void nvmx_vcpus_clear_this_cpu(void);
+void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu);
+void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu);
+void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu);
+int nvmx_vcpu_block(struct nvmx_vcpu *vcpu);
+
+/* mmu.c: memslots and EPT */
+int nvmx_mmu_init_vm(struct nvmx_vm *vm);
+void nvmx_mmu_destroy_vm(struct nvmx_vm *vm);
+int nvmx_set_memory_region(struct nvmx_vm *vm,
+			   const struct kvm_userspace_memory_region *mem);
+int nvmx_mmu_map_gpa(struct nvmx_vm *vm, u64 gpa, bool write);
+struct nvmx_memslot *nvmx_gpa_to_slot(struct nvmx_vm *vm, u64 gpa);
+int nvmx_read_guest(struct nvmx_vm *vm, u64 gpa, void *buf, unsigned int len);
+void nvmx_load_pdptrs(struct nvmx_vcpu *vcpu, unsigned long cr3);
+
+/* mmio.c: MMIO emulation */
+int nvmx_emulate_mmio(struct nvmx_vcpu *vcpu, u64 gpa);
+void nvmx_mmio_complete_read(struct nvmx_vcpu *vcpu);
+
+/* lapic.c: the in-kernel local APIC */
+u8 nvmx_get_tpr(struct nvmx_vcpu *vcpu);
+void nvmx_set_tpr(struct nvmx_vcpu *vcpu, u8 tpr);
+void nvmx_lapic_reset(struct nvmx_vcpu *vcpu);
+int nvmx_set_apic_base(struct nvmx_vcpu *vcpu, u64 data, bool host);
+bool nvmx_lapic_mmio_range(struct nvmx_vcpu *vcpu, u64 gpa);
+void nvmx_lapic_mmio(struct nvmx_vcpu *vcpu, unsigned int offset,
+		     bool is_write, unsigned int len, u64 *data);
+
+/* vmcs01.c: the VMCS nvmx runs a guest with */
+extern u64 nvmx_host_xcr0;
+int nvmx_vmcs01_init(void);
+u64 nvmx_guest_xcr0_allowed(struct nvmx_vcpu *vcpu);
+int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu);
+void nvmx_vmcs01_set_host_per_cpu(void);
+void nvmx_vmcs01_before_entry(struct nvmx_vcpu *vcpu);
+int nvmx_get_regs(struct nvmx_vcpu *vcpu, struct kvm_regs *regs);
+int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs);
+int nvmx_get_sregs(struct nvmx_vcpu *vcpu, struct kvm_sregs *sregs);
+int nvmx_set_sregs(struct nvmx_vcpu *vcpu, const struct kvm_sregs *sregs);
+int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0);
+int nvmx_set_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4);
+int nvmx_set_efer(struct nvmx_vcpu *vcpu, u64 efer, bool host);
+
+/* msr.c: guest MSRs */
+int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host);
+int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host);
+int nvmx_msr_index_list(struct kvm_msr_list __user *user);
+int nvmx_msr_feature_index_list(struct kvm_msr_list __user *user);
+int nvmx_get_feature_msrs(struct kvm_msrs __user *user);
+void nvmx_msrs_before_entry(struct nvmx_vcpu *vcpu);
+void nvmx_msrs_after_exit(struct nvmx_vcpu *vcpu);
+void nvmx_msr_bitmap_init(void *bitmap);
+
+/* exits.c: VM-exit handlers */
+int nvmx_handle_exit(struct nvmx_vcpu *vcpu);
 
 /* dev.c: /dev/nvmx */
 int nvmx_dev_init(void);
 void nvmx_dev_exit(void);
+
+/* vmenter.S */
+int nvmx_vmenter(struct nvmx_guest_regs *regs, bool launched);
+void nvmx_vmexit(void);
+void nvmx_call_nmi_handler(void);
 
 #endif /* NVMX_H */

@@ -1,22 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * VM objects and the VM fd. A VM lives exactly as long as its fd: the fd's
- * release destroys it. Each VM holds a reference on VMX operation
- * (nvmx_vmx_get()), and the fd holds a module reference through its fops.
+ * VM objects and the VM fd.
+ *
+ * A VM is reference counted: its fd, each vCPU fd and each stats fd hold
+ * one, so a vCPU or stats fd keeps the VM (and its memory) alive after the
+ * VM fd is closed. The last reference frees the guest memory and drops the
+ * VM's hold on VMX operation (nvmx_vmx_put()). Every fd also pins the
+ * module through its fops.
  */
 #include <linux/anon_inodes.h>
 #include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/kvm.h>
+#include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/uaccess.h>
 
 #include "nvmx.h"
-
-struct nvmx_vm {
-	/* The creator's mm: KVM refuses VM ioctls from any other (-EIO). */
-	struct mm_struct *mm;
-};
 
 static atomic_t nvmx_nr_vms = ATOMIC_INIT(0);
 
@@ -32,38 +33,118 @@ unsigned int nvmx_vm_count(void)
 }
 
 /*
- * KVM_CHECK_EXTENSION, on /dev/nvmx and on a VM fd alike. It answers 0 for
- * every capability nvmx does not implement yet, so callers that probe
- * before they use a feature never see a false promise.
+ * KVM_CHECK_EXTENSION, on /dev/nvmx and on a VM fd alike: non-zero only
+ * for what nvmx implements, so callers that probe before they use a
+ * feature never see a false promise.
  */
 long nvmx_check_extension(long cap)
 {
 	switch (cap) {
+	case KVM_CAP_USER_MEMORY:
+	case KVM_CAP_DESTROY_MEMORY_REGION_WORKS:
+	case KVM_CAP_JOIN_MEMORY_REGIONS_WORKS:
+	case KVM_CAP_READONLY_MEM:
 	case KVM_CAP_CHECK_EXTENSION_VM:
+	case KVM_CAP_IMMEDIATE_EXIT:
+	case KVM_CAP_INTERNAL_ERROR_DATA:
+	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_BINARY_STATS_FD:
+	case KVM_CAP_GET_MSR_FEATURES:
 		return 1;
+	case KVM_CAP_NR_VCPUS:
+		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
+	case KVM_CAP_MAX_VCPUS:
+	case KVM_CAP_MAX_VCPU_ID:
+		return NVMX_MAX_VCPUS;
+	case KVM_CAP_NR_MEMSLOTS:
+		return NVMX_MAX_MEMSLOTS;
 	default:
 		return 0;
 	}
 }
 
+void nvmx_vm_get(struct nvmx_vm *vm)
+{
+	refcount_inc(&vm->refs);
+}
+
 static void nvmx_vm_destroy(struct nvmx_vm *vm)
 {
+	unsigned int i;
+
+	for (i = 0; i < NVMX_MAX_VCPUS; i++)
+		if (vm->vcpus[i])
+			nvmx_vcpu_free(vm->vcpus[i]);
+	nvmx_mmu_destroy_vm(vm);
 	atomic_dec(&nvmx_nr_vms);
 	mmdrop(vm->mm);
 	kmem_cache_free(nvmx_vm_cache, vm);
 	nvmx_vmx_put();
 }
 
+void nvmx_vm_put(struct nvmx_vm *vm)
+{
+	if (refcount_dec_and_test(&vm->refs))
+		nvmx_vm_destroy(vm);
+}
+
+/* The put callback of stats fds, which hold a VM reference. */
+void nvmx_vm_put_owner(void *owner)
+{
+	nvmx_vm_put(owner);
+}
+
 static int nvmx_vm_release(struct inode *inode, struct file *filp)
 {
-	nvmx_vm_destroy(filp->private_data);
+	nvmx_vm_put(filp->private_data);
 	return 0;
+}
+
+static long nvmx_vm_set_memory(struct nvmx_vm *vm, void __user *argp)
+{
+	struct kvm_userspace_memory_region mem;
+
+	if (copy_from_user(&mem, argp, sizeof(mem)))
+		return -EFAULT;
+	return nvmx_set_memory_region(vm, &mem);
+}
+
+static long nvmx_vm_create_irqchip(struct nvmx_vm *vm)
+{
+	long r;
+
+	mutex_lock(&vm->lock);
+	if (vm->irqchip)
+		r = -EEXIST;
+	else if (vm->nr_vcpus)
+		/* Each vCPU's APIC mode is fixed when it is created. */
+		r = -EINVAL;
+	else
+		r = 0;
+	if (!r)
+		vm->irqchip = true;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+static long nvmx_vm_stats_fd(struct nvmx_vm *vm)
+{
+	char id[NVMX_STATS_NAME_SIZE];
+
+	snprintf(id, sizeof(id), "kvm-%d", task_pid_nr(current));
+	nvmx_vm_get(vm);
+	return nvmx_stats_fd_create(&nvmx_vm_stats_schema, id,
+				    (const u64 *)&vm->stat, nvmx_vm_put_owner,
+				    vm);
 }
 
 static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 			  unsigned long arg)
 {
 	struct nvmx_vm *vm = filp->private_data;
+	void __user *argp = (void __user *)arg;
 
 	if (vm->mm != current->mm)
 		return -EIO;
@@ -71,6 +152,14 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	switch (ioctl) {
 	case KVM_CHECK_EXTENSION:
 		return nvmx_check_extension(arg);
+	case KVM_CREATE_VCPU:
+		return nvmx_vcpu_create(vm, arg);
+	case KVM_SET_USER_MEMORY_REGION:
+		return nvmx_vm_set_memory(vm, argp);
+	case KVM_CREATE_IRQCHIP:
+		return nvmx_vm_create_irqchip(vm);
+	case KVM_GET_STATS_FD:
+		return nvmx_vm_stats_fd(vm);
 	default:
 		/* KVM's answer for a VM ioctl it does not know. */
 		return -ENOTTY;
@@ -98,21 +187,28 @@ int nvmx_vm_create(unsigned long type)
 	vm = kmem_cache_zalloc(nvmx_vm_cache, GFP_KERNEL_ACCOUNT);
 	if (!vm)
 		return -ENOMEM;
+	refcount_set(&vm->refs, 1);
+	mutex_init(&vm->lock);
+	mutex_init(&vm->mmu_lock);
 	r = nvmx_vmx_get();
 	if (r)
 		goto err_free_vm;
+	r = nvmx_mmu_init_vm(vm);
+	if (r)
+		goto err_vmx_put;
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	atomic_inc(&nvmx_nr_vms);
 
 	r = anon_inode_getfd("nvmx-vm", &nvmx_vm_fops, vm, O_RDWR | O_CLOEXEC);
-	if (r < 0)
-		goto err_put;
+	if (r < 0) {
+		/* Undoes everything above, VMX reference included. */
+		nvmx_vm_destroy(vm);
+		return r;
+	}
 	return r;
 
-err_put:
-	atomic_dec(&nvmx_nr_vms);
-	mmdrop(vm->mm);
+err_vmx_put:
 	nvmx_vmx_put();
 err_free_vm:
 	kmem_cache_free(nvmx_vm_cache, vm);

@@ -146,6 +146,8 @@ static void nvmx_cpu_disable(void)
 
 	if (!c->vmx_on)
 		return;
+	/* VMCLEAR writes each VMCS back to memory; VMXOFF would not. */
+	nvmx_vcpus_clear_this_cpu();
 	/* Only a VMXOFF by someone else, e.g. a crash path, makes this fault. */
 	if (nvmx_vmxoff())
 		pr_err("CPU %d: VMXOFF faulted; VMX was already off\n",
@@ -249,6 +251,22 @@ out_unlock:
 	mutex_unlock(&nvmx_vmx_lock);
 }
 
+bool nvmx_vmx_shutting_down(void)
+{
+	return READ_ONCE(nvmx_vmx_rebooting);
+}
+
+/*
+ * A VMX instruction failed or faulted. After the reboot notifier has left
+ * VMX operation that is expected; otherwise it is nvmx's own bug.
+ */
+void nvmx_vmx_insn_failed(const char *insn, unsigned long field)
+{
+	if (nvmx_vmx_shutting_down())
+		return;
+	WARN_ONCE(1, "nvmx: %s %#lx failed\n", insn, field);
+}
+
 /* Counts the online CPUs nvmx holds in VMX operation. */
 unsigned int nvmx_vmx_cpus(void)
 {
@@ -298,7 +316,7 @@ static int nvmx_reboot_notify(struct notifier_block *nb, unsigned long code,
 			      void *unused)
 {
 	mutex_lock(&nvmx_vmx_lock);
-	nvmx_vmx_rebooting = true;
+	WRITE_ONCE(nvmx_vmx_rebooting, true);
 	if (nvmx_vmx_users)
 		pr_info("leaving VMX operation on every CPU for reboot, with %u VMs open\n",
 			nvmx_vmx_users);

@@ -11,7 +11,11 @@
 #include <linux/types.h>
 #include <asm/asm.h>
 
+#define NVMX_INV_SINGLE_CONTEXT 1UL
 #define NVMX_INV_ALL_CONTEXT 2UL
+
+/* Out of line: a failed VMX instruction is nvmx's own bug, or a reboot. */
+void nvmx_vmx_insn_failed(const char *insn, unsigned long field);
 
 static inline int nvmx_vmxon(u64 pa)
 {
@@ -57,6 +61,95 @@ static inline void nvmx_flush_all_contexts(void)
 	return;
 fail:
 	WARN_ON_ONCE(1);
+}
+
+static __always_inline u64 nvmx_vmread(unsigned long field)
+{
+	u64 value;
+
+	asm_goto_output("1: vmread %[field], %[value]\n\t"
+			"jbe %l[fail]\n\t"
+			_ASM_EXTABLE(1b, %l[fail])
+			: [value] "=r"(value) : [field] "r"(field) : "cc" : fail);
+	return value;
+fail:
+	nvmx_vmx_insn_failed("vmread", field);
+	return 0;
+}
+
+static __always_inline void nvmx_vmwrite(unsigned long field, u64 value)
+{
+	asm goto("1: vmwrite %[value], %[field]\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [field] "r"(field), [value] "rm"(value) : "cc" : fail);
+	return;
+fail:
+	nvmx_vmx_insn_failed("vmwrite", field);
+}
+
+static inline void nvmx_vmcs_set_bits(unsigned long field, u64 bits)
+{
+	nvmx_vmwrite(field, nvmx_vmread(field) | bits);
+}
+
+static inline void nvmx_vmcs_clear_bits(unsigned long field, u64 bits)
+{
+	nvmx_vmwrite(field, nvmx_vmread(field) & ~bits);
+}
+
+static inline int nvmx_vmclear(u64 pa)
+{
+	asm goto("1: vmclear %[pa]\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [pa] "m"(pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
+static inline int nvmx_vmptrld(u64 pa)
+{
+	asm goto("1: vmptrld %[pa]\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [pa] "m"(pa) : "cc", "memory" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
+static inline void nvmx_invept_single(u64 eptp)
+{
+	struct {
+		u64 eptp;
+		u64 reserved;
+	} desc = { eptp, 0 };
+
+	asm goto("invept %[desc], %[type]\n\t"
+		 "jbe %l[fail]\n\t"
+		 : : [desc] "m"(desc), [type] "r"(NVMX_INV_SINGLE_CONTEXT)
+		 : "cc", "memory" : fail);
+	return;
+fail:
+	nvmx_vmx_insn_failed("invept", NVMX_INV_SINGLE_CONTEXT);
+}
+
+static inline void nvmx_invvpid_single(u16 vpid)
+{
+	struct {
+		u64 vpid;
+		u64 gva;
+	} desc = { vpid, 0 };
+
+	asm goto("invvpid %[desc], %[type]\n\t"
+		 "jbe %l[fail]\n\t"
+		 : : [desc] "m"(desc), [type] "r"(NVMX_INV_SINGLE_CONTEXT)
+		 : "cc", "memory" : fail);
+	return;
+fail:
+	nvmx_vmx_insn_failed("invvpid", NVMX_INV_SINGLE_CONTEXT);
 }
 
 #endif /* NVMX_VMX_OPS_H */

@@ -10,7 +10,7 @@ set -euo pipefail
 here=$NVMX_TOP/scripts/testhost
 
 profiles=("$@")
-[ ${#profiles[@]} -gt 0 ] || profiles=(main smp noept novmx noug)
+[ ${#profiles[@]} -gt 0 ] || profiles=(main smp run noept novmx noug)
 
 nvmx_deps
 linux_source

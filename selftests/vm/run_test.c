@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_RUN with raw ioctls and tiny real-mode guests (guest16.S): I/O and
+ * MMIO exits and their completion, HLT, CPUID, #GP injection, triple
+ * fault, signals, immediate_exit, VM-entry failure, and the bad inputs of
+ * every vCPU and memory ioctl. $NVMX_TEST_DEV picks
+ * the device (default /dev/nvmx), so the same binary runs on kvm_intel.
+ */
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+
+#include "kselftest_harness.h"
+#include "nvmx_test.h"
+
+#define SNIPPET(name) extern const unsigned char name[], name##_end[]
+SNIPPET(g_out_hlt);
+SNIPPET(g_in_out);
+SNIPPET(g_mmio);
+SNIPPET(g_int3);
+SNIPPET(g_rdmsr);
+SNIPPET(g_gp_handler);
+SNIPPET(g_loop);
+SNIPPET(g_loop_sti);
+SNIPPET(g_cpuid);
+
+#define MEM_SIZE	0x4000
+#define CODE_GPA	0x1000
+#define HANDLER_GPA	0x2000
+
+static const char *test_dev(void)
+{
+	const char *d = getenv("NVMX_TEST_DEV");
+
+	return d ? d : NVMX_DEV;
+}
+
+FIXTURE(vm) {
+	int dev, vm, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	unsigned char *mem;
+};
+
+static void load(struct _test_data_vm *self, const unsigned char *start,
+		 const unsigned char *end, unsigned long gpa)
+{
+	memcpy(self->mem + gpa, start, end - start);
+}
+
+FIXTURE_SETUP(vm)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = MEM_SIZE,
+	};
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	self->dev = open(test_dev(), O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev) TH_LOG("%s: %s", test_dev(), strerror(errno));
+	self->vm = ioctl(self->dev, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, self->vm);
+	self->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->mem);
+	region.userspace_addr = (unsigned long)self->mem;
+	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &region));
+	self->vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
+	ASSERT_LE(0, self->vcpu);
+	self->run_size = ioctl(self->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
+	self->run = mmap(NULL, self->run_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, self->vcpu, 0);
+	ASSERT_NE(MAP_FAILED, self->run);
+
+	/* Real mode at CS:IP 0:0x1000, flat data segments. */
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	sregs.ds.base = 0;
+	sregs.ds.selector = 0;
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = CODE_GPA;
+	regs.rflags = 2;
+	regs.rsp = 0x3000;
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &regs));
+}
+
+FIXTURE_TEARDOWN(vm)
+{
+	munmap(self->run, self->run_size);
+	close(self->vcpu);
+	close(self->vm);
+	close(self->dev);
+	munmap(self->mem, MEM_SIZE);
+}
+
+static int run_vcpu(struct _test_data_vm *self)
+{
+	return ioctl(self->vcpu, KVM_RUN, 0);
+}
+
+static void expect_io(struct __test_metadata *_metadata, struct kvm_run *run,
+		      int dir, unsigned int port, unsigned int size)
+{
+	ASSERT_EQ(KVM_EXIT_IO, run->exit_reason);
+	EXPECT_EQ(dir, run->io.direction);
+	EXPECT_EQ(port, run->io.port);
+	EXPECT_EQ(size, run->io.size);
+	EXPECT_EQ(1, run->io.count);
+}
+
+static unsigned char *io_data(struct _test_data_vm *self)
+{
+	return (unsigned char *)self->run + self->run->io.data_offset;
+}
+
+TEST_F(vm, out_then_hlt)
+{
+	struct kvm_regs regs;
+
+	load(self, g_out_hlt, g_out_hlt_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x80, 1);
+	EXPECT_EQ(0x42, io_data(self)[0]);
+	ASSERT_EQ(0, run_vcpu(self));
+	/* No in-kernel APIC: HLT goes to userspace, RIP past it. */
+	ASSERT_EQ(KVM_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_REGS, &regs));
+	EXPECT_EQ(CODE_GPA + (g_out_hlt_end - g_out_hlt), regs.rip);
+}
+
+TEST_F(vm, in_is_completed_at_next_run)
+{
+	load(self, g_in_out, g_in_out_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	expect_io(_metadata, self->run, KVM_EXIT_IO_IN, 0x10, 1);
+	io_data(self)[0] = 0x5a;
+	ASSERT_EQ(0, run_vcpu(self));
+	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x11, 1);
+	EXPECT_EQ(0x5a, io_data(self)[0]);
+}
+
+TEST_F(vm, mmio_reads_and_writes)
+{
+	__u32 v;
+
+	load(self, g_mmio, g_mmio_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(KVM_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x8000, self->run->mmio.phys_addr);
+	EXPECT_EQ(1, self->run->mmio.len);
+	EXPECT_TRUE(self->run->mmio.is_write);
+	EXPECT_EQ(0x77, self->run->mmio.data[0]);
+
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(KVM_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x8004, self->run->mmio.phys_addr);
+	EXPECT_FALSE(self->run->mmio.is_write);
+	EXPECT_EQ(1, self->run->mmio.len);
+	self->run->mmio.data[0] = 0x33;
+
+	ASSERT_EQ(0, run_vcpu(self));
+	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x12, 1);
+	EXPECT_EQ(0x33, io_data(self)[0]);
+
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(KVM_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x8010, self->run->mmio.phys_addr);
+	EXPECT_EQ(2, self->run->mmio.len);
+	EXPECT_TRUE(self->run->mmio.is_write);
+	EXPECT_EQ(0x34, self->run->mmio.data[0]);
+	EXPECT_EQ(0x12, self->run->mmio.data[1]);
+
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(KVM_EXIT_MMIO, self->run->exit_reason);
+	EXPECT_EQ(0x8020, self->run->mmio.phys_addr);
+	EXPECT_EQ(4, self->run->mmio.len);
+	v = 0xdeadbeef;
+	memcpy(self->run->mmio.data, &v, 4);
+	ASSERT_EQ(0, run_vcpu(self));
+	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x12, 4);
+	memcpy(&v, io_data(self), 4);
+	EXPECT_EQ(0xdeadbeef, v);
+}
+
+TEST_F(vm, cpuid_comes_from_set_cpuid2)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 e[1];
+	} c = { .hdr.nent = 1 };
+	__u32 ebx;
+
+	c.e[0].function = 0;
+	c.e[0].eax = 1;
+	c.e[0].ebx = 0x786d766e;	/* "nvmx" */
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_CPUID2, &c));
+	load(self, g_cpuid, g_cpuid_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x14, 4);
+	memcpy(&ebx, io_data(self), 4);
+	EXPECT_EQ(0x786d766e, ebx);
+}
+
+TEST_F(vm, unknown_msr_gets_gp)
+{
+	/* Real-mode vector 13 -> 0:HANDLER_GPA */
+	__u16 ivt[2] = { HANDLER_GPA, 0 };
+
+	memcpy(self->mem + 13 * 4, ivt, sizeof(ivt));
+	load(self, g_gp_handler, g_gp_handler_end, HANDLER_GPA);
+	load(self, g_rdmsr, g_rdmsr_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x13, 1);
+	EXPECT_EQ(0x0d, io_data(self)[0]);
+}
+
+TEST_F(vm, triple_fault_is_shutdown)
+{
+	struct kvm_sregs sregs;
+
+	/* No IDT at all: int3 faults, the fault faults, then shutdown. */
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	sregs.idt.limit = 0;
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
+	load(self, g_int3, g_int3_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	EXPECT_EQ(KVM_EXIT_SHUTDOWN, self->run->exit_reason);
+}
+
+static void on_alarm(int sig)
+{
+}
+
+TEST_F(vm, signal_interrupts_a_spinning_guest_sti)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval t = { .it_value.tv_usec = 20000 };
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	load(self, g_loop_sti, g_loop_sti_end, CODE_GPA);
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &t, NULL));
+	EXPECT_EQ(-1, run_vcpu(self));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(KVM_EXIT_INTR, self->run->exit_reason);
+}
+
+TEST_F(vm, signal_interrupts_a_spinning_guest)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval t = { .it_value.tv_usec = 20000 };
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	load(self, g_loop, g_loop_end, CODE_GPA);
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &t, NULL));
+	EXPECT_EQ(-1, run_vcpu(self));
+	EXPECT_EQ(EINTR, errno);
+	EXPECT_EQ(KVM_EXIT_INTR, self->run->exit_reason);
+	/* immediate_exit: back at once, nothing run. */
+	self->run->immediate_exit = 1;
+	EXPECT_EQ(-1, run_vcpu(self));
+	EXPECT_EQ(EINTR, errno);
+	self->run->immediate_exit = 0;
+}
+
+TEST_F(vm, bad_guest_state_fails_entry)
+{
+	struct kvm_sregs sregs;
+
+	/* TR must hold a busy TSS; an LDT there cannot be entered. */
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	sregs.tr.type = 2;
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
+	load(self, g_out_hlt, g_out_hlt_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	EXPECT_EQ(KVM_EXIT_FAIL_ENTRY, self->run->exit_reason);
+	/* Basic reason 33 (invalid guest state), with the entry-failure bit. */
+	EXPECT_EQ(0x80000021, self->run->fail_entry.hardware_entry_failure_reason);
+}
+
+TEST_F(vm, bad_sregs_are_refused)
+{
+	struct kvm_sregs sregs;
+
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	sregs.efer |= 1 << 10;	/* LMA without paging */
+	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	sregs.cr0 |= 1UL << 31;	/* PG without PE */
+	sregs.cr0 &= ~1UL;
+	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(vm, regs_round_trip)
+{
+	struct kvm_regs in, out;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(in) / 8; i++)
+		((__u64 *)&in)[i] = 0x1111111111111111ULL * (i % 15 + 1);
+	in.rflags = 0x202;
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &in));
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_REGS, &out));
+	EXPECT_EQ(0, memcmp(&in, &out, sizeof(in)));
+}
+
+TEST_F(vm, vcpu_ioctl_bad_input)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[1];
+	} m = { .hdr.nmsrs = 256 };
+	struct kvm_cpuid2 c = { .nent = 257 };
+	struct kvm_mp_state mp = { .mp_state = 99 };
+	void *p;
+
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_CREATE_VCPU, 0));
+	EXPECT_EQ(EEXIST, errno);
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_CREATE_VCPU, 1L << 20));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_RUN, 1));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->vcpu, _IO(KVMIO, 0xff), 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_MSRS, &m));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_CPUID2, &c));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_MP_STATE, &mp));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_GET_REGS, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	/* The mapping is the run page and the I/O page, nothing past them. */
+	p = mmap(NULL, self->run_size + 4096, PROT_READ, MAP_SHARED,
+		 self->vcpu, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	/* An unknown MSR stops KVM_SET_MSRS at that entry. */
+	m.hdr.nmsrs = 1;
+	m.e[0].index = 0x1234;
+	EXPECT_EQ(0, ioctl(self->vcpu, KVM_SET_MSRS, &m));
+	m.e[0].index = 0xc0000100;	/* FS_BASE */
+	m.e[0].data = 0x5000;
+	EXPECT_EQ(1, ioctl(self->vcpu, KVM_SET_MSRS, &m));
+	m.e[0].data = 0;
+	EXPECT_EQ(1, ioctl(self->vcpu, KVM_GET_MSRS, &m));
+	EXPECT_EQ(0x5000, m.e[0].data);
+}
+
+TEST_F(vm, memory_region_bad_input)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = 1, .guest_phys_addr = 0x100000, .memory_size = 0x1000,
+		.userspace_addr = (unsigned long)self->mem,
+	};
+
+	r.guest_phys_addr = 0x100800;
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.guest_phys_addr = 0x100000;
+	r.memory_size = 0x800;
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.memory_size = 0x1000;
+	r.flags = 1U << 7;
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(EINVAL, errno);
+	r.flags = 0;
+	r.slot = 0x7fff;
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(EINVAL, errno);
+	/* Overlapping slot 0. */
+	r.slot = 1;
+	r.guest_phys_addr = 0x1000;
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(EEXIST, errno);
+	/* A fine one, then its deletion, then deleting it again. */
+	r.guest_phys_addr = 0x100000;
+	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	r.memory_size = 0;
+	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, NULL));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_HARNESS_MAIN

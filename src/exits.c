@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VM-exit handlers for a guest nvmx runs directly (L1), one per basic exit
+ * reason in nvmx_exit_handlers[]. Each returns 1 to re-enter the guest, 0
+ * to return to userspace with kvm_run filled in, or -errno for KVM_RUN.
+ * Exits nvmx never enables, or does not handle yet, go to userspace as
+ * KVM_EXIT_INTERNAL_ERROR with the exit reason.
+ */
+#include <linux/highmem.h>
+#include <linux/kvm.h>
+#include <linux/nospec.h>
+#include <linux/sched/signal.h>
+#include <asm/fpu/xcr.h>
+#include <asm/debugreg.h>
+#include <asm/vmx.h>
+
+#include "nvmx.h"
+#include "vmx_ops.h"
+
+typedef int (*nvmx_exit_handler)(struct nvmx_vcpu *vcpu);
+
+static unsigned long nvmx_gpr_read(struct nvmx_vcpu *vcpu, unsigned int n)
+{
+	if (n == NVMX_RSP)
+		return nvmx_vmread(GUEST_RSP);
+	return vcpu->regs.gpr[n];
+}
+
+static void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n,
+			   unsigned long v)
+{
+	if (n == NVMX_RSP)
+		nvmx_vmwrite(GUEST_RSP, v);
+	else
+		vcpu->regs.gpr[n] = v;
+}
+
+static unsigned int nvmx_cpl(void)
+{
+	return VMX_AR_DPL(nvmx_vmread(GUEST_SS_AR_BYTES));
+}
+
+static int nvmx_internal_error(struct nvmx_vcpu *vcpu, u32 suberror)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = 3;
+	run->internal.data[0] = vcpu->exit_reason;
+	run->internal.data[1] = nvmx_vmread(EXIT_QUALIFICATION);
+	run->internal.data[2] = raw_smp_processor_id();
+	return 0;
+}
+
+static int nvmx_unexpected_exit(struct nvmx_vcpu *vcpu)
+{
+	return nvmx_internal_error(vcpu,
+				   KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
+}
+
+/* NMIs and #MC were handled with interrupts off; nothing else is caught. */
+static int nvmx_handle_exception_nmi(struct nvmx_vcpu *vcpu)
+{
+	u32 info = nvmx_vmread(VM_EXIT_INTR_INFO);
+
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
+	    (info & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
+		return 1;
+	return nvmx_unexpected_exit(vcpu);
+}
+
+static int nvmx_handle_external_interrupt(struct nvmx_vcpu *vcpu)
+{
+	/* The host took the interrupt when interrupts came back on. */
+	vcpu->stat.irq_exits++;
+	return 1;
+}
+
+static int nvmx_handle_preemption_timer(struct nvmx_vcpu *vcpu)
+{
+	/* The time slice ran out: the run loop checks signals, reschedules. */
+	return 1;
+}
+
+static int nvmx_handle_triple_fault(struct nvmx_vcpu *vcpu)
+{
+	vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+static int nvmx_handle_cpuid(struct nvmx_vcpu *vcpu)
+{
+	u32 leaf = vcpu->regs.gpr[NVMX_RAX];
+	u32 subleaf = vcpu->regs.gpr[NVMX_RCX];
+	struct nvmx_cpuid_state st = {
+		.cr4 = vcpu->cr4, .xcr0 = vcpu->xcr0,
+		.apic_enabled = vcpu->apic_base & MSR_IA32_APICBASE_ENABLE,
+	};
+	u32 r[4];
+
+	nvmx_cpuid_lookup(vcpu->cpuid, vcpu->cpuid_nent, leaf, subleaf, &st, r);
+	vcpu->regs.gpr[NVMX_RAX] = r[0];
+	vcpu->regs.gpr[NVMX_RBX] = r[1];
+	vcpu->regs.gpr[NVMX_RCX] = r[2];
+	vcpu->regs.gpr[NVMX_RDX] = r[3];
+	nvmx_vcpu_skip_insn(vcpu);
+	return 1;
+}
+
+/*
+ * HLT: with an in-kernel APIC the vCPU sleeps until an interrupt could
+ * wake it; nvmx delivers none yet, so only a signal ends the wait (KVM_RUN
+ * returns EINTR and the vCPU stays halted). Without one, userspace is told.
+ */
+static int nvmx_handle_hlt(struct nvmx_vcpu *vcpu)
+{
+	vcpu->stat.halt_exits++;
+	nvmx_vcpu_skip_insn(vcpu);
+	if (!vcpu->vm->irqchip) {
+		vcpu->run->exit_reason = KVM_EXIT_HLT;
+		return 0;
+	}
+	vcpu->mp_state = KVM_MP_STATE_HALTED;
+	return nvmx_vcpu_block(vcpu);
+}
+
+static int nvmx_handle_nop_insn(struct nvmx_vcpu *vcpu)
+{
+	/* INVD and WBINVD: guest memory is write-back and coherent. */
+	nvmx_vcpu_skip_insn(vcpu);
+	return 1;
+}
+
+static int nvmx_handle_ud(struct nvmx_vcpu *vcpu)
+{
+	/* VMX instructions, MONITOR/MWAIT: the guest's CPUID has none. */
+	nvmx_vcpu_inject_ud(vcpu);
+	return 1;
+}
+
+static int nvmx_handle_gp(struct nvmx_vcpu *vcpu)
+{
+	/* RDPMC: the guest has no PMU. */
+	nvmx_vcpu_inject_gp(vcpu);
+	return 1;
+}
+
+static int nvmx_handle_io(struct nvmx_vcpu *vcpu)
+{
+	u64 q = nvmx_vmread(EXIT_QUALIFICATION);
+	struct kvm_run *run = vcpu->run;
+	unsigned int size = (q & 7) + 1;
+	bool in = q & BIT(3);
+
+	/* INS and OUTS need the string emulation nvmx does not have yet. */
+	if (q & BIT(4))
+		return nvmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+
+	vcpu->stat.io_exits++;
+	run->exit_reason = KVM_EXIT_IO;
+	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;
+	run->io.size = size;
+	run->io.port = q >> 16;
+	run->io.count = 1;
+	run->io.data_offset = NVMX_PIO_PAGE_OFFSET * PAGE_SIZE;
+	if (!in)
+		memcpy(page_address(vcpu->pio_page), &vcpu->regs.gpr[NVMX_RAX],
+		       size);
+	vcpu->pending_io = in ? NVMX_IO_PIO_IN : NVMX_IO_DONE_ADVANCE;
+	vcpu->pending_insn_len = nvmx_vmread(VM_EXIT_INSTRUCTION_LEN);
+	return 0;
+}
+
+static int nvmx_handle_msr(struct nvmx_vcpu *vcpu, bool write)
+{
+	u32 index = vcpu->regs.gpr[NVMX_RCX];
+	u64 data;
+	int r;
+
+	if (write) {
+		data = (u32)vcpu->regs.gpr[NVMX_RAX] |
+		       ((u64)vcpu->regs.gpr[NVMX_RDX] << 32);
+		r = nvmx_set_msr(vcpu, index, data, false);
+	} else {
+		r = nvmx_get_msr(vcpu, index, &data, false);
+		if (!r) {
+			vcpu->regs.gpr[NVMX_RAX] = (u32)data;
+			vcpu->regs.gpr[NVMX_RDX] = data >> 32;
+		}
+	}
+	if (r) {
+		nvmx_vcpu_inject_gp(vcpu);
+		return 1;
+	}
+	nvmx_vcpu_skip_insn(vcpu);
+	return 1;
+}
+
+static int nvmx_handle_rdmsr(struct nvmx_vcpu *vcpu)
+{
+	return nvmx_handle_msr(vcpu, false);
+}
+
+static int nvmx_handle_wrmsr(struct nvmx_vcpu *vcpu)
+{
+	return nvmx_handle_msr(vcpu, true);
+}
+
+/* PAE paging without long mode keeps its PDPTEs in the VMCS. */
+static void nvmx_reload_pdptrs(struct nvmx_vcpu *vcpu)
+{
+	if ((vcpu->cr0 & X86_CR0_PG) && (vcpu->cr4 & X86_CR4_PAE) &&
+	    !(vcpu->efer & EFER_LMA))
+		nvmx_load_pdptrs(vcpu, nvmx_vmread(GUEST_CR3));
+}
+
+static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
+{
+	u64 q = nvmx_vmread(EXIT_QUALIFICATION);
+	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
+	unsigned long val;
+	int r;
+
+	switch (type) {
+	case 0:
+		val = nvmx_gpr_read(vcpu, reg);
+		if (cr == 0)
+			r = nvmx_set_cr0(vcpu, val);
+		else if (cr == 4)
+			r = nvmx_set_cr4(vcpu, val);
+		else
+			return nvmx_unexpected_exit(vcpu);
+		break;
+	case 3:
+		/* LMSW writes CR0[3:0] but cannot clear PE. */
+		val = (q >> 16) & 0xf;
+		r = nvmx_set_cr0(vcpu, (vcpu->cr0 & ~0xeUL) | val);
+		break;
+	default:
+		/* Reads of CR3/CR8 and CLTS do not exit with nvmx's controls. */
+		return nvmx_unexpected_exit(vcpu);
+	}
+	if (r) {
+		nvmx_vcpu_inject_gp(vcpu);
+		return 1;
+	}
+	nvmx_reload_pdptrs(vcpu);
+	nvmx_vcpu_skip_insn(vcpu);
+	return 1;
+}
+
+/*
+ * MOV DR: debug registers are kept for the guest but not loaded into the
+ * CPU, so guest breakpoints never fire (not emulated yet). The exit comes
+ * before the CPU's own CPL and CR4.DE checks, so they are made here.
+ */
+static int nvmx_handle_dr(struct nvmx_vcpu *vcpu)
+{
+	u64 q = nvmx_vmread(EXIT_QUALIFICATION);
+	unsigned int dr = q & 7, reg = (q >> 8) & 15;
+	bool from_dr = q & BIT(4);
+	unsigned long val;
+
+	if (nvmx_cpl()) {
+		nvmx_vcpu_inject_gp(vcpu);
+		return 1;
+	}
+	if (dr == 4 || dr == 5) {
+		if (vcpu->cr4 & X86_CR4_DE) {
+			nvmx_vcpu_inject_ud(vcpu);
+			return 1;
+		}
+		dr += 2;
+	}
+	if (from_dr) {
+		val = dr < 4 ? vcpu->dr[dr] : dr == 6 ? vcpu->dr6 : vcpu->dr7;
+		nvmx_gpr_write(vcpu, reg, val);
+	} else {
+		val = nvmx_gpr_read(vcpu, reg);
+		if (dr < 4) {
+			vcpu->dr[dr] = val;
+		} else if (val >> 32) {
+			nvmx_vcpu_inject_gp(vcpu);
+			return 1;
+		} else if (dr == 6) {
+			vcpu->dr6 = val | DR6_RESERVED;
+		} else {
+			vcpu->dr7 = val | NVMX_DR7_FIXED_1;
+		}
+	}
+	nvmx_vcpu_skip_insn(vcpu);
+	return 1;
+}
+
+static int nvmx_handle_xsetbv(struct nvmx_vcpu *vcpu)
+{
+	u64 val = (u32)vcpu->regs.gpr[NVMX_RAX] |
+		  ((u64)vcpu->regs.gpr[NVMX_RDX] << 32);
+	u32 index = vcpu->regs.gpr[NVMX_RCX];
+	u64 allowed = nvmx_guest_xcr0_allowed(vcpu);
+
+	if (!(vcpu->cr4 & X86_CR4_OSXSAVE)) {
+		nvmx_vcpu_inject_ud(vcpu);
+		return 1;
+	}
+	if (nvmx_cpl() || index != 0 || (val & ~allowed) ||
+	    !(val & XFEATURE_MASK_FP) ||
+	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+		nvmx_vcpu_inject_gp(vcpu);
+		return 1;
+	}
+	vcpu->xcr0 = val;
+	nvmx_vcpu_skip_insn(vcpu);
+	return 1;
+}
+
+static int nvmx_handle_ept_violation(struct nvmx_vcpu *vcpu)
+{
+	u64 q = nvmx_vmread(EXIT_QUALIFICATION);
+	u64 gpa = nvmx_vmread(GUEST_PHYSICAL_ADDRESS);
+	bool write = q & EPT_VIOLATION_ACC_WRITE;
+	int r;
+
+	/* An IRET that unblocked NMIs faulted: its unblocking is undone. */
+	if ((q & INTR_INFO_UNBLOCK_NMI) && !vcpu->exception.valid)
+		nvmx_vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO,
+				   GUEST_INTR_STATE_NMI);
+
+	r = nvmx_mmu_map_gpa(vcpu->vm, gpa, write);
+	if (!r)
+		return 1;
+	if (r != -ENOENT && r != -EPERM)
+		return r;
+	/* Event delivery that touches MMIO cannot be emulated. */
+	if (vcpu->exception.valid)
+		return nvmx_internal_error(vcpu,
+					   KVM_INTERNAL_ERROR_DELIVERY_EV);
+	return nvmx_emulate_mmio(vcpu, gpa);
+}
+
+static int nvmx_handle_ept_misconfig(struct nvmx_vcpu *vcpu)
+{
+	/* nvmx only writes valid entries: this is its own bug. */
+	WARN_ONCE(1, "nvmx: EPT misconfiguration at %#llx\n",
+		  nvmx_vmread(GUEST_PHYSICAL_ADDRESS));
+	return nvmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+}
+
+static const nvmx_exit_handler nvmx_exit_handlers[] = {
+	[EXIT_REASON_EXCEPTION_NMI] = nvmx_handle_exception_nmi,
+	[EXIT_REASON_EXTERNAL_INTERRUPT] = nvmx_handle_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT] = nvmx_handle_triple_fault,
+	[EXIT_REASON_CPUID] = nvmx_handle_cpuid,
+	[EXIT_REASON_HLT] = nvmx_handle_hlt,
+	[EXIT_REASON_INVD] = nvmx_handle_nop_insn,
+	[EXIT_REASON_RDPMC] = nvmx_handle_gp,
+	[EXIT_REASON_VMCALL] = nvmx_handle_ud,
+	[EXIT_REASON_VMCLEAR] = nvmx_handle_ud,
+	[EXIT_REASON_VMLAUNCH] = nvmx_handle_ud,
+	[EXIT_REASON_VMPTRLD] = nvmx_handle_ud,
+	[EXIT_REASON_VMPTRST] = nvmx_handle_ud,
+	[EXIT_REASON_VMREAD] = nvmx_handle_ud,
+	[EXIT_REASON_VMRESUME] = nvmx_handle_ud,
+	[EXIT_REASON_VMWRITE] = nvmx_handle_ud,
+	[EXIT_REASON_VMOFF] = nvmx_handle_ud,
+	[EXIT_REASON_VMON] = nvmx_handle_ud,
+	[EXIT_REASON_CR_ACCESS] = nvmx_handle_cr,
+	[EXIT_REASON_DR_ACCESS] = nvmx_handle_dr,
+	[EXIT_REASON_IO_INSTRUCTION] = nvmx_handle_io,
+	[EXIT_REASON_MSR_READ] = nvmx_handle_rdmsr,
+	[EXIT_REASON_MSR_WRITE] = nvmx_handle_wrmsr,
+	[EXIT_REASON_MWAIT_INSTRUCTION] = nvmx_handle_ud,
+	[EXIT_REASON_MONITOR_INSTRUCTION] = nvmx_handle_ud,
+	[EXIT_REASON_EPT_VIOLATION] = nvmx_handle_ept_violation,
+	[EXIT_REASON_EPT_MISCONFIG] = nvmx_handle_ept_misconfig,
+	[EXIT_REASON_INVEPT] = nvmx_handle_ud,
+	[EXIT_REASON_WBINVD] = nvmx_handle_nop_insn,
+	[EXIT_REASON_XSETBV] = nvmx_handle_xsetbv,
+	[EXIT_REASON_PREEMPTION_TIMER] = nvmx_handle_preemption_timer,
+	[EXIT_REASON_INVVPID] = nvmx_handle_ud,
+	[EXIT_REASON_VMFUNC] = nvmx_handle_ud,
+};
+
+int nvmx_handle_exit(struct nvmx_vcpu *vcpu)
+{
+	u32 reason = vcpu->exit_reason;
+	u16 basic = reason & 0xffff;
+	nvmx_exit_handler fn = NULL;
+
+	nvmx_count_exit(vcpu, basic);
+	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+		vcpu->run->fail_entry.hardware_entry_failure_reason = reason;
+		vcpu->run->fail_entry.cpu = raw_smp_processor_id();
+		return 0;
+	}
+	if (basic < ARRAY_SIZE(nvmx_exit_handlers))
+		fn = nvmx_exit_handlers[array_index_nospec(basic,
+					ARRAY_SIZE(nvmx_exit_handlers))];
+	if (!fn)
+		return nvmx_unexpected_exit(vcpu);
+	return fn(vcpu);
+}

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest MSRs: RDMSR and WRMSR exits, and KVM_GET_MSRS/KVM_SET_MSRS.
+ *
+ * Every MSR access exits except those in nvmx_msr_passthrough, whose guest
+ * value the VMCS switches on entry and exit. An MSR nvmx does not model
+ * gives the guest #GP, as KVM does without ignore_msrs; host accesses to
+ * it fail (KVM_GET/SET_MSRS stop there).
+ *
+ * The SYSCALL MSRs and KERNEL_GS_BASE are the host's while nvmx runs in
+ * the kernel; once a guest has set any of them, they are swapped around
+ * every entry (nvmx_msrs_before_entry()).
+ */
+#include <linux/kernel.h>
+#include <linux/uaccess.h>
+#include <asm/msr.h>
+#include <asm/mtrr.h>
+#include <asm/vmx.h>
+
+#include "nvmx.h"
+#include "vmx_ops.h"
+
+#define NVMX_MTRR_CAP_VALUE	(0x508ULL)	/* 8 variable MTRRs, fixed, WC */
+/* What guests read as their microcode revision (bits 63:32). */
+#define NVMX_UCODE_REV		0x100000000ULL
+
+static const u32 nvmx_msr_passthrough[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+	MSR_IA32_SYSENTER_EIP,
+};
+
+/* What KVM_GET_MSR_INDEX_LIST reports: every MSR nvmx saves and restores. */
+static const u32 nvmx_msrs_to_save[] = {
+	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
+	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_IA32_CR_PAT, MSR_EFER,
+	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_IA32_FEAT_CTL,
+	MSR_MTRRdefType, MSR_FS_BASE, MSR_GS_BASE,
+};
+
+/* Clears the intercept bits of one MSR in a 4 KiB VMX MSR bitmap. */
+static void nvmx_msr_bitmap_allow(u8 *bitmap, u32 msr)
+{
+	unsigned int base;
+
+	if (msr <= 0x1fff) {
+		base = 0;
+	} else if (msr >= 0xc0000000 && msr <= 0xc0001fff) {
+		base = 1024;
+		msr &= 0x1fff;
+	} else {
+		return;
+	}
+	/* Read bitmap at base, write bitmap 2 KiB after it. */
+	bitmap[base + msr / 8] &= ~(1 << (msr % 8));
+	bitmap[base + 2048 + msr / 8] &= ~(1 << (msr % 8));
+}
+
+void nvmx_msr_bitmap_init(void *bitmap)
+{
+	unsigned int i;
+
+	memset(bitmap, 0xff, PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(nvmx_msr_passthrough); i++)
+		nvmx_msr_bitmap_allow(bitmap, nvmx_msr_passthrough[i]);
+}
+
+static bool nvmx_pat_valid(u64 pat)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		u8 t = pat >> (i * 8);
+
+		/* 2, 3 and above 7 are reserved memory types. */
+		if (t == 2 || t == 3 || t > 7)
+			return false;
+	}
+	return true;
+}
+
+static bool nvmx_mtrr_type_valid(u64 t)
+{
+	return t < 8 && t != 2 && t != 3;
+}
+
+static u64 *nvmx_mtrr_slot(struct nvmx_vcpu *vcpu, u32 index)
+{
+	if (index >= MTRRphysBase_MSR(0) && index <= MTRRphysMask_MSR(7))
+		return &vcpu->mtrr_var[index - MTRRphysBase_MSR(0)];
+	switch (index) {
+	case MSR_MTRRfix64K_00000:
+		return &vcpu->mtrr_fixed[0];
+	case MSR_MTRRfix16K_80000:
+	case MSR_MTRRfix16K_A0000:
+		return &vcpu->mtrr_fixed[1 + index - MSR_MTRRfix16K_80000];
+	}
+	if (index >= MSR_MTRRfix4K_C0000 && index <= MSR_MTRRfix4K_F8000)
+		return &vcpu->mtrr_fixed[3 + index - MSR_MTRRfix4K_C0000];
+	return NULL;
+}
+
+static u64 *nvmx_syscall_msr(struct nvmx_vcpu *vcpu, u32 index)
+{
+	switch (index) {
+	case MSR_STAR:
+		return &vcpu->star;
+	case MSR_LSTAR:
+		return &vcpu->lstar;
+	case MSR_CSTAR:
+		return &vcpu->cstar;
+	case MSR_SYSCALL_MASK:
+		return &vcpu->sfmask;
+	case MSR_KERNEL_GS_BASE:
+		return &vcpu->kernel_gs_base;
+	}
+	return NULL;
+}
+
+static u64 nvmx_guest_tsc(struct nvmx_vcpu *vcpu)
+{
+	return rdtsc() + vcpu->tsc_offset;
+}
+
+/* Reads a guest MSR; -EINVAL means #GP for the guest, failure for the host. */
+int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
+{
+	u64 *p;
+
+	switch (index) {
+	case MSR_EFER:
+		*data = vcpu->efer;
+		return 0;
+	case MSR_IA32_CR_PAT:
+		*data = nvmx_vmread(GUEST_IA32_PAT);
+		return 0;
+	case MSR_FS_BASE:
+		*data = nvmx_vmread(GUEST_FS_BASE);
+		return 0;
+	case MSR_GS_BASE:
+		*data = nvmx_vmread(GUEST_GS_BASE);
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		*data = nvmx_vmread(GUEST_SYSENTER_CS);
+		return 0;
+	case MSR_IA32_SYSENTER_ESP:
+		*data = nvmx_vmread(GUEST_SYSENTER_ESP);
+		return 0;
+	case MSR_IA32_SYSENTER_EIP:
+		*data = nvmx_vmread(GUEST_SYSENTER_EIP);
+		return 0;
+	case MSR_IA32_TSC:
+		*data = nvmx_guest_tsc(vcpu);
+		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*data = vcpu->tsc_adjust;
+		return 0;
+	case MSR_IA32_APICBASE:
+		*data = vcpu->apic_base;
+		return 0;
+	case MSR_IA32_MISC_ENABLE:
+		*data = vcpu->misc_enable;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		*data = vcpu->feature_control;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		*data = NVMX_UCODE_REV;
+		return 0;
+	case MSR_MTRRcap:
+		*data = NVMX_MTRR_CAP_VALUE;
+		return 0;
+	case MSR_MTRRdefType:
+		*data = vcpu->mtrr_def_type;
+		return 0;
+	case MSR_IA32_DEBUGCTLMSR:
+		*data = nvmx_vmread(GUEST_IA32_DEBUGCTL);
+		return 0;
+	}
+	p = nvmx_syscall_msr(vcpu, index);
+	if (!p)
+		p = nvmx_mtrr_slot(vcpu, index);
+	if (!p)
+		return -EINVAL;
+	*data = *p;
+	return 0;
+}
+
+/* Writes a guest MSR; -EINVAL means #GP for the guest, failure for the host. */
+int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
+{
+	u64 *p;
+
+	switch (index) {
+	case MSR_EFER:
+		return nvmx_set_efer(vcpu, data, host);
+	case MSR_IA32_CR_PAT:
+		if (!nvmx_pat_valid(data))
+			return -EINVAL;
+		nvmx_vmwrite(GUEST_IA32_PAT, data);
+		return 0;
+	case MSR_FS_BASE:
+	case MSR_GS_BASE:
+	case MSR_IA32_SYSENTER_ESP:
+	case MSR_IA32_SYSENTER_EIP:
+		if (!__is_canonical_address(data, 48))
+			return -EINVAL;
+		nvmx_vmwrite(index == MSR_FS_BASE ? GUEST_FS_BASE :
+			     index == MSR_GS_BASE ? GUEST_GS_BASE :
+			     index == MSR_IA32_SYSENTER_ESP ? GUEST_SYSENTER_ESP :
+			     GUEST_SYSENTER_EIP, data);
+		return 0;
+	case MSR_IA32_SYSENTER_CS:
+		nvmx_vmwrite(GUEST_SYSENTER_CS, data & 0xffff);
+		return 0;
+	case MSR_IA32_TSC: {
+		u64 old = nvmx_guest_tsc(vcpu);
+
+		/* A guest write to the TSC moves TSC_ADJUST with it. */
+		if (!host)
+			vcpu->tsc_adjust += data - old;
+		vcpu->tsc_offset = data - rdtsc();
+		nvmx_vmwrite(TSC_OFFSET, vcpu->tsc_offset);
+		return 0;
+	}
+	case MSR_IA32_TSC_ADJUST:
+		if (!host) {
+			vcpu->tsc_offset += data - vcpu->tsc_adjust;
+			nvmx_vmwrite(TSC_OFFSET, vcpu->tsc_offset);
+		}
+		vcpu->tsc_adjust = data;
+		return 0;
+	case MSR_IA32_APICBASE:
+		return nvmx_set_apic_base(vcpu, data, host);
+	case MSR_IA32_MISC_ENABLE:
+		/* Only userspace changes it; the guest may write it back. */
+		if (!host && data != vcpu->misc_enable)
+			return -EINVAL;
+		vcpu->misc_enable = data;
+		return 0;
+	case MSR_IA32_FEAT_CTL:
+		/* Nothing to enable without nested VMX; locked stays locked. */
+		if (data & ~FEAT_CTL_LOCKED)
+			return -EINVAL;
+		if (!host && (vcpu->feature_control & FEAT_CTL_LOCKED))
+			return -EINVAL;
+		vcpu->feature_control = data;
+		return 0;
+	case MSR_IA32_UCODE_REV:
+		return host ? 0 : -EINVAL;
+	case MSR_MTRRdefType:
+		if (data & ~0xcffULL || !nvmx_mtrr_type_valid(data & 0xff))
+			return -EINVAL;
+		vcpu->mtrr_def_type = data;
+		return 0;
+	case MSR_IA32_DEBUGCTLMSR:
+		/* No LBRs or branch tracing for guests. */
+		if (data)
+			return -EINVAL;
+		return 0;
+	}
+	p = nvmx_syscall_msr(vcpu, index);
+	if (p) {
+		if (index != MSR_STAR && index != MSR_SYSCALL_MASK &&
+		    !__is_canonical_address(data, 48))
+			return -EINVAL;
+		*p = data;
+		vcpu->syscall_msrs_set = true;
+		return 0;
+	}
+	p = nvmx_mtrr_slot(vcpu, index);
+	if (!p)
+		return -EINVAL;
+	*p = data;
+	return 0;
+}
+
+static void nvmx_swap_syscall_msrs(struct nvmx_vcpu *vcpu, bool to_guest)
+{
+	static const u32 msrs[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR,
+				    MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(msrs); i++) {
+		u64 *guest = nvmx_syscall_msr(vcpu, msrs[i]);
+
+		if (to_guest) {
+			rdmsrl(msrs[i], vcpu->host_syscall_msrs[i]);
+			wrmsrl(msrs[i], *guest);
+		} else {
+			rdmsrl(msrs[i], *guest);
+			wrmsrl(msrs[i], vcpu->host_syscall_msrs[i]);
+		}
+	}
+}
+
+/* Interrupts off, right before VM entry. */
+void nvmx_msrs_before_entry(struct nvmx_vcpu *vcpu)
+{
+	if (vcpu->syscall_msrs_set)
+		nvmx_swap_syscall_msrs(vcpu, true);
+}
+
+/* Interrupts off, right after VM exit. */
+void nvmx_msrs_after_exit(struct nvmx_vcpu *vcpu)
+{
+	if (vcpu->syscall_msrs_set)
+		nvmx_swap_syscall_msrs(vcpu, false);
+}
+
+/*
+ * Feature MSRs: what userspace may read on /dev/nvmx to learn what a
+ * guest can be given. Only the microcode revision so far.
+ */
+static const u32 nvmx_feature_msrs[] = { MSR_IA32_UCODE_REV };
+
+static int nvmx_copy_msr_list(struct kvm_msr_list __user *user,
+			      const u32 *list, u32 want)
+{
+	u32 n;
+
+	if (get_user(n, &user->nmsrs))
+		return -EFAULT;
+	if (put_user(want, &user->nmsrs))
+		return -EFAULT;
+	if (n < want)
+		return -E2BIG;
+	if (copy_to_user(user->indices, list, want * sizeof(*list)))
+		return -EFAULT;
+	return 0;
+}
+
+/* KVM_GET_MSR_INDEX_LIST on /dev/nvmx. */
+int nvmx_msr_index_list(struct kvm_msr_list __user *user)
+{
+	return nvmx_copy_msr_list(user, nvmx_msrs_to_save,
+				  ARRAY_SIZE(nvmx_msrs_to_save));
+}
+
+/* KVM_GET_MSR_FEATURE_INDEX_LIST on /dev/nvmx. */
+int nvmx_msr_feature_index_list(struct kvm_msr_list __user *user)
+{
+	return nvmx_copy_msr_list(user, nvmx_feature_msrs,
+				  ARRAY_SIZE(nvmx_feature_msrs));
+}
+
+/* KVM_GET_MSRS on /dev/nvmx: reads feature MSRs, stops at any other. */
+int nvmx_get_feature_msrs(struct kvm_msrs __user *user)
+{
+	struct kvm_msr_entry __user *uentries = user->entries;
+	struct kvm_msrs hdr;
+	u32 i, index;
+
+	if (copy_from_user(&hdr, user, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.nmsrs >= NVMX_MAX_IO_MSRS)
+		return -E2BIG;
+	for (i = 0; i < hdr.nmsrs; i++) {
+		if (get_user(index, &uentries[i].index))
+			return -EFAULT;
+		if (index != MSR_IA32_UCODE_REV)
+			break;
+		if (put_user(NVMX_UCODE_REV, &uentries[i].data))
+			return -EFAULT;
+	}
+	return i;
+}
