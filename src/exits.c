@@ -15,6 +15,7 @@
 #include <asm/vmx.h>
 
 #include "nvmx.h"
+#include "trace.h"
 #include "vmx_ops.h"
 
 typedef int (*nvmx_exit_handler)(struct nvmx_vcpu *vcpu);
@@ -389,6 +390,11 @@ int nvmx_handle_exit(struct nvmx_vcpu *vcpu)
 	nvmx_exit_handler fn = NULL;
 
 	nvmx_count_exit(vcpu, basic);
+	/* The VMREADs cost nothing when the event is off. */
+	if (trace_nvmx_exit_enabled())
+		trace_nvmx_exit(reason, nvmx_vmread(GUEST_RIP),
+				nvmx_vmread(EXIT_QUALIFICATION),
+				nvmx_vmread(VM_EXIT_INTR_INFO), vcpu->id, 1);
 	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
 		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		vcpu->run->fail_entry.hardware_entry_failure_reason = reason;

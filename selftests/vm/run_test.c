@@ -386,4 +386,98 @@ TEST_F(vm, memory_region_bad_input)
 	EXPECT_EQ(EFAULT, errno);
 }
 
+/* Reads element @idx of the stat @name from a binary stats fd; -1 if none. */
+static long long stat_value(int fd, const char *name, unsigned int idx)
+{
+	struct kvm_stats_header h;
+	char buf[sizeof(struct kvm_stats_desc) + 256];
+	struct kvm_stats_desc *d = (void *)buf;
+	unsigned int i;
+	__u64 v;
+
+	if (pread(fd, &h, sizeof(h), 0) != sizeof(h) ||
+	    h.name_size > 256)
+		return -1;
+	for (i = 0; i < h.num_desc; i++) {
+		size_t dsz = sizeof(*d) + h.name_size;
+
+		if (pread(fd, d, dsz, h.desc_offset + i * dsz) != (ssize_t)dsz)
+			return -1;
+		if (strcmp(d->name, name) || idx >= d->size)
+			continue;
+		if (pread(fd, &v, 8, h.data_offset + d->offset + idx * 8) != 8)
+			return -1;
+		return v;
+	}
+	return -1;
+}
+
+TEST_F(vm, stats_count_exits_exactly)
+{
+	long long io, halt;
+	int stats;
+
+	stats = ioctl(self->vcpu, KVM_GET_STATS_FD, 0);
+	ASSERT_LE(0, stats);
+	io = stat_value(stats, "io_exits", 0);
+	halt = stat_value(stats, "halt_exits", 0);
+	ASSERT_LE(0, io);
+	ASSERT_LE(0, halt);
+	load(self, g_out_hlt, g_out_hlt_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(KVM_EXIT_HLT, self->run->exit_reason);
+	EXPECT_EQ(io + 1, stat_value(stats, "io_exits", 0));
+	EXPECT_EQ(halt + 1, stat_value(stats, "halt_exits", 0));
+	/* nvmx's per-reason histogram: one I/O (30) and one HLT (12) exit. */
+	if (!strcmp(test_dev(), NVMX_DEV)) {
+		EXPECT_EQ(1, stat_value(stats, "nvmx_l1_exits", 30));
+		EXPECT_EQ(1, stat_value(stats, "nvmx_l1_exits", 12));
+		EXPECT_EQ(0, stat_value(stats, "nvmx_l2_exits_l0", 30));
+		EXPECT_LE(2, stat_value(stats, "exits", 0));
+	}
+	close(stats);
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+#define TRACING "/sys/kernel/tracing"
+
+TEST_F(vm, exits_are_traced)
+{
+	static char trace[65536];
+	ssize_t n;
+	int fd;
+
+	if (strcmp(test_dev(), NVMX_DEV))
+		SKIP(return, "nvmx's tracepoints only");
+	if (access(TRACING "/events/nvmx/nvmx_exit/enable", W_OK))
+		SKIP(return, "no tracefs");
+	ASSERT_EQ(0, write_file(TRACING "/trace", ""));
+	ASSERT_EQ(0, write_file(TRACING "/events/nvmx/nvmx_exit/enable", "1"));
+	load(self, g_out_hlt, g_out_hlt_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(0, write_file(TRACING "/events/nvmx/nvmx_exit/enable", "0"));
+	fd = open(TRACING "/trace", O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, trace, sizeof(trace) - 1);
+	close(fd);
+	ASSERT_LT(0, n);
+	trace[n] = 0;
+	/* OUT imm8 at 0x1002: reason 30, port 0x80 and bit 6 (immediate). */
+	EXPECT_NE(NULL, strstr(trace, "nvmx_exit: vcpu 0 L1 reason 30 rip 0x1002 info1 0x800040"));
+	EXPECT_NE(NULL, strstr(trace, "nvmx_exit: vcpu 0 L1 reason 12 rip 0x1004"));
+}
+
 TEST_HARNESS_MAIN
