@@ -9,6 +9,7 @@
 #   make selftests        the test binaries that run inside the test host
 #   make style            checkpatch --strict on every source file
 #   make demo             build, boot or load, and show what nvmx does
+#   make bench            exit round-trip benchmark, nvmx against kvm_intel
 #   make check            every test; prints "N passed, N failed"
 #   make install          modules_install into /lib/modules/$(KVER)
 #   make dkms-install     dkms add, build and install this tree
@@ -50,7 +51,10 @@ style:
 demo:
 	scripts/demo.sh
 
+bench:
+	scripts/bench.sh
+
 check:
 	scripts/check.sh
 
-.PHONY: all module clean install dkms-install unit selftests style demo check
+.PHONY: all module clean install dkms-install unit selftests style demo bench check

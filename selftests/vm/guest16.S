@@ -71,4 +71,61 @@ SNIPPET(g_cpuid)
 END(g_cpuid)
 
 
+/*
+ * Benchmarks for exit_bench.c: N (in ECX at entry, kept in EBP) exits of
+ * one kind between two RDTSCs; the TSC delta goes out on ports 0x40 (low)
+ * and 0x41 (high). CPUID and RDMSR clobber EAX-EDX, so the start TSC and
+ * the count live in ESI, EDI and EBP.
+ */
+#define BENCH_START		\
+	mov	%ecx, %ebp;	\
+	rdtsc;			\
+	mov	%eax, %esi;	\
+	mov	%edx, %edi
+
+#define BENCH_END		\
+	rdtsc;			\
+	sub	%esi, %eax;	\
+	sbb	%edi, %edx;	\
+	outl	%eax, $0x40;	\
+	mov	%edx, %eax;	\
+	outl	%eax, $0x41;	\
+	hlt
+
+SNIPPET(g_bench_cpuid)
+	BENCH_START
+1:	xor	%eax, %eax
+	xor	%ecx, %ecx
+	cpuid
+	dec	%ebp
+	jnz	1b
+	BENCH_END
+END(g_bench_cpuid)
+
+SNIPPET(g_bench_rdmsr)
+	BENCH_START
+1:	mov	$0x1b, %ecx		/* IA32_APIC_BASE: handled in the kernel */
+	rdmsr
+	dec	%ebp
+	jnz	1b
+	BENCH_END
+END(g_bench_rdmsr)
+
+SNIPPET(g_bench_pio)
+	BENCH_START
+1:	out	%al, $0x30		/* to userspace and back */
+	dec	%ebp
+	jnz	1b
+	BENCH_END
+END(g_bench_pio)
+
+/* No exit in the loop: what the loop itself costs. */
+SNIPPET(g_bench_none)
+	BENCH_START
+1:	nop
+	dec	%ebp
+	jnz	1b
+	BENCH_END
+END(g_bench_none)
+
 	.section .note.GNU-stack, "", @progbits
