@@ -422,6 +422,13 @@ static int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			}
 			continue;
 		}
+		/*
+		 * After a reschedule the registers may hold another task's
+		 * FPU state: the kernel reloads it only on the way back to
+		 * user mode, and the guest's is what must run now.
+		 */
+		if (test_thread_flag(TIF_NEED_FPU_LOAD))
+			switch_fpu_return();
 		r = nvmx_enter_guest(vcpu);
 		local_irq_enable();
 		preempt_enable();

@@ -72,6 +72,34 @@ END(g_cpuid)
 
 
 /*
+ * FPU across preemption: XMM3 holds EBX while the guest spins for ECX
+ * loops (long enough to be preempted), then goes out on port 0x16.
+ * Needs CR4.OSFXSR and CR0.EM clear.
+ */
+SNIPPET(g_fpu_keep)
+	movd	%ebx, %xmm3
+1:	dec	%ecx
+	jnz	1b
+	movd	%xmm3, %eax
+	outl	%eax, $0x16
+	hlt
+END(g_fpu_keep)
+
+/*
+ * Concurrency: ECX exits to userspace (OUT 0x17) with a running count in
+ * EAX, and the final count stored at 0x3000.
+ */
+SNIPPET(g_count_out)
+	xor	%eax, %eax
+1:	inc	%eax
+	outl	%eax, $0x17
+	dec	%ecx
+	jnz	1b
+	mov	%eax, 0x3000
+	hlt
+END(g_count_out)
+
+/*
  * Benchmarks for exit_bench.c: N (in ECX at entry, kept in EBP) exits of
  * one kind between two RDTSCs; the TSC delta goes out on ports 0x40 (low)
  * and 0x41 (high). CPUID and RDMSR clobber EAX-EDX, so the start TSC and
