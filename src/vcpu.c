@@ -387,8 +387,8 @@ static int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 	nvmx_vcpu_load(vcpu);
 	vcpu->has_run = true;
 	nvmx_complete_io(vcpu);
+	/* As KVM: EINTR, and exit_reason still says what the last exit was. */
 	if (READ_ONCE(run->immediate_exit)) {
-		run->exit_reason = KVM_EXIT_INTR;
 		r = -EINTR;
 		goto out_put;
 	}
@@ -515,7 +515,13 @@ static long nvmx_vcpu_set_cpuid2(struct nvmx_vcpu *vcpu,
 static long nvmx_vcpu_get_cpuid2(struct nvmx_vcpu *vcpu,
 				 struct kvm_cpuid2 __user *user)
 {
+	struct nvmx_cpuid_state st = {
+		.cr4 = vcpu->cr4, .xcr0 = vcpu->xcr0,
+		.apic_enabled = vcpu->apic_base & MSR_IA32_APICBASE_ENABLE,
+	};
+	struct kvm_cpuid_entry2 e;
 	struct kvm_cpuid2 hdr;
+	u32 i, r[4];
 
 	if (copy_from_user(&hdr, user, sizeof(hdr)))
 		return -EFAULT;
@@ -523,10 +529,20 @@ static long nvmx_vcpu_get_cpuid2(struct nvmx_vcpu *vcpu,
 	if (hdr.nent < vcpu->cpuid_nent)
 		return -E2BIG;
 	hdr.nent = vcpu->cpuid_nent;
-	if (copy_to_user(user, &hdr, sizeof(hdr)) ||
-	    copy_to_user(user->entries, vcpu->cpuid,
-			 array_size(hdr.nent, sizeof(*vcpu->cpuid))))
+	if (copy_to_user(user, &hdr, sizeof(hdr)))
 		return -EFAULT;
+	/* As KVM: the entries as the guest reads them now (OSXSAVE, APIC...). */
+	for (i = 0; i < hdr.nent; i++) {
+		e = vcpu->cpuid[i];
+		nvmx_cpuid_lookup(vcpu->cpuid, vcpu->cpuid_nent, e.function,
+				  e.index, &st, r);
+		e.eax = r[0];
+		e.ebx = r[1];
+		e.ecx = r[2];
+		e.edx = r[3];
+		if (copy_to_user(&user->entries[i], &e, sizeof(e)))
+			return -EFAULT;
+	}
 	return 0;
 }
 

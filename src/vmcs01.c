@@ -222,7 +222,9 @@ int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu)
 	nvmx_vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
 	nvmx_vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	nvmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
-	nvmx_vmwrite(TSC_OFFSET, 0);
+	/* The guest's TSC starts at 0 when the vCPU is created, as on KVM. */
+	vcpu->tsc_offset = -rdtsc();
+	nvmx_vmwrite(TSC_OFFSET, vcpu->tsc_offset);
 	nvmx_vmwrite(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
 	nvmx_vmwrite(EPT_POINTER, vcpu->vm->eptp);
 	nvmx_vmwrite(MSR_BITMAP, page_to_phys(vcpu->msr_bitmap));
@@ -278,6 +280,23 @@ static unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 	unsigned long bits = NVMX_CR4_BASE_BITS;
 	u32 r1[4] = { 0 }, r7[4] = { 0 };
 
+	/* Before KVM_SET_CPUID2, as on KVM: whatever nvmx could offer. */
+	if (!vcpu->cpuid_nent) {
+		if (boot_cpu_has(X86_FEATURE_XSAVE))
+			bits |= X86_CR4_OSXSAVE;
+		if (boot_cpu_has(X86_FEATURE_PCID))
+			bits |= X86_CR4_PCIDE;
+		if (boot_cpu_has(X86_FEATURE_FSGSBASE))
+			bits |= X86_CR4_FSGSBASE;
+		if (boot_cpu_has(X86_FEATURE_SMEP))
+			bits |= X86_CR4_SMEP;
+		if (boot_cpu_has(X86_FEATURE_SMAP))
+			bits |= X86_CR4_SMAP;
+		if (boot_cpu_has(X86_FEATURE_UMIP))
+			bits |= X86_CR4_UMIP;
+		return bits;
+	}
+
 	/* Exact leaves: a missing one means no features, not another leaf. */
 	e1 = nvmx_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, 1, 0);
 	e7 = nvmx_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, 7, 0);
@@ -301,8 +320,11 @@ static unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 		bits |= X86_CR4_SMAP;
 	if (r7[2] & BIT(X86_FEATURE_UMIP & 31))
 		bits |= X86_CR4_UMIP;
-	/* The host must support what it lets through. */
-	return bits & (nvmx_caps.cr4_fixed1 | X86_CR4_VME | X86_CR4_PVI);
+	/*
+	 * As KVM: the guest's CPUID decides. The supported CPUID comes from
+	 * the host's, whose IA32_VMX_CR4_FIXED1 allows the same bits.
+	 */
+	return bits;
 }
 
 static bool nvmx_long_mode(struct nvmx_vcpu *vcpu)
