@@ -30,6 +30,7 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests/vm clean
+	$(MAKE) -C selftests/kvm clean
 	rm -rf build
 
 install: module
@@ -44,6 +45,7 @@ unit:
 
 selftests:
 	$(MAKE) -C selftests/vm
+	$(MAKE) -C selftests/kvm
 
 style:
 	scripts/checkpatch.sh

@@ -2,11 +2,13 @@
 # Turns a test log into one TAP line per result and a closing tally.
 #   awk -v suite=NAME [-v need_done=1] -f tap.awk LOG
 # The log holds blocks NVMX-TEST-BEGIN <name> ... NVMX-TEST-END <name> rc=N
-# around TAP from kselftest_harness programs. A program that exits non-zero
-# without a failing result, or never ends, counts as a failure; so does a
-# missing NVMX-TESTHOST-DONE when need_done is set, and any kernel oops,
-# WARN, BUG, lockup or panic anywhere in the log. A line
-# NVMX-EXPECT-AT-POWEROFF <text> asks for <text> after NVMX-TESTHOST-DONE.
+# around TAP from kselftest_harness programs, or around one nameless result
+# for a whole program (libkvm programs; their own output is "# " comments).
+# A program that exits non-zero without a failing result, or never ends,
+# counts as a failure; so does a missing NVMX-TESTHOST-DONE when need_done
+# is set, and any kernel oops, WARN, BUG, lockup or panic anywhere in the
+# log. A line NVMX-EXPECT-AT-POWEROFF <text> asks for <text> after
+# NVMX-TESTHOST-DONE.
 function result(ok, name, extra) {
 	if (ok == "skip") {
 		skip++
@@ -33,24 +35,30 @@ function result(ok, name, extra) {
 	inside = 0
 	next
 }
-inside && /^ok [0-9]+ / {
+# A result without a name ("ok 1", "not ok 1 # why") is the program's own.
+inside && /^ok [0-9]+( |$)/ {
 	results++
 	name = $0
-	sub(/^ok [0-9]+ /, "", name)
+	sub(/^ok [0-9]+ ?/, "", name)
 	if (name ~ /^# SKIP/) {
 		sub(/^# SKIP ?/, "", name)
 		result("skip", cur, " " name)
+	} else if (name == "") {
+		result(1, cur, "")
 	} else {
 		result(1, cur "/" name, "")
 	}
 	next
 }
-inside && /^not ok [0-9]+ / {
+inside && /^not ok [0-9]+( |$)/ {
 	results++
 	failed++
 	name = $0
-	sub(/^not ok [0-9]+ /, "", name)
-	result(0, cur "/" name, "")
+	sub(/^not ok [0-9]+ ?/, "", name)
+	if (name == "" || name ~ /^# /)
+		result(0, cur, name == "" ? "" : " " name)
+	else
+		result(0, cur "/" name, "")
 	next
 }
 /^NVMX-TESTHOST-DONE/ { done = 1 }

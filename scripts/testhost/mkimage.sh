@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # mkimage.sh KERNEL_DIR OUT_DIR PROFILE...
 # Builds the test host's initramfs (busybox, nvmx.ko, the kvm modules, the
-# test binaries, the profiles) and one bootable ISO per profile, whose
-# kernel command line names the profile.
+# test binaries, the libkvm programs in /opt/nvmx/kvm, the profiles) and one
+# bootable ISO per profile, whose kernel command line names the profile.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -20,6 +20,11 @@ mkdir -p "$root/etc/nvmx/profiles"
 cp "$here"/profiles/* "$root/etc/nvmx/profiles/"
 cp "$NVMX_TOP/nvmx.ko" "$root/lib/modules/nvmx/"
 cp "$NVMX_TOP"/selftests/vm/out/* "$root/opt/nvmx/"
+# The libkvm programs and nvmx-run, as selftests/kvm/Makefile lists them.
+mkdir -p "$root/opt/nvmx/kvm"
+for p in $(make -s -C "$NVMX_TOP/selftests/kvm" programs); do
+	cp "$NVMX_TOP/selftests/kvm/out/$p" "$root/opt/nvmx/kvm/"
+done
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko \
 	 arch/x86/kernel/msr.ko; do
 	mkdir -p "$root/lib/modules/$krel/kernel/$(dirname $m)"

@@ -10,13 +10,14 @@ set -euo pipefail
 here=$NVMX_TOP/scripts/testhost
 
 profiles=("$@")
-[ ${#profiles[@]} -gt 0 ] || profiles=(main smp run noept novmx noug)
+[ ${#profiles[@]} -gt 0 ] || profiles=(main smp run noept novmx noug kvm)
 
 nvmx_deps
 linux_source
 hdrs=$(testhost_kdir)
 make -s -C "$NVMX_TOP" module KDIR="$hdrs" W=1 WERROR=1 >/dev/null
 make -s -C "$NVMX_TOP/selftests/vm" >/dev/null
+make -s -C "$NVMX_TOP/selftests/kvm" >/dev/null
 kdir=$("$here/kernel.sh")
 out=$NVMX_BUILD/testhost/run
 mkdir -p "$out"
