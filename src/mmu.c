@@ -226,13 +226,14 @@ int nvmx_set_memory_region(struct nvmx_vm *vm,
 	mutex_lock(&vm->mmu_lock);
 	old = vm->slots[id];
 	if (!npages) {
-		/* Deleting a slot that does not exist succeeds, as on KVM. */
+		/* As KVM: deleting a slot that does not exist is EINVAL. */
+		r = -EINVAL;
 		if (old) {
 			vm->slots[id] = NULL;
 			nvmx_slot_zap(vm, old);
 			nvmx_slot_free(old);
+			r = 0;
 		}
-		r = 0;
 		goto out_unlock;
 	}
 	if (old) {
