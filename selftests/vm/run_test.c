@@ -251,6 +251,14 @@ TEST_F(vm, signal_interrupts_a_spinning_guest)
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct itimerval t = { .it_value.tv_usec = 20000 };
 
+	/*
+	 * Bochs does not exit on host interrupts while a guest spins with
+	 * IF=0 (see design.md); nvmx's time slice covers that, kvm_intel
+	 * has none, so the test host runs kvm_intel without this case.
+	 */
+	if (getenv("NVMX_TEST_NO_IF0_SPIN"))
+		SKIP(return, "the host's hypervisor needs IF=1 to exit here");
+
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	load(self, g_loop, g_loop_end, CODE_GPA);
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &t, NULL));
@@ -267,6 +275,10 @@ TEST_F(vm, signal_interrupts_a_spinning_guest)
 TEST_F(vm, bad_guest_state_fails_entry)
 {
 	struct kvm_sregs sregs;
+
+	/* KVM adjusts segment state itself; nvmx hands it to the CPU. */
+	if (strcmp(test_dev(), NVMX_DEV))
+		SKIP(return, "kvm_intel fixes up TR instead of failing entry");
 
 	/* TR must hold a busy TSS; an LDT there cannot be entered. */
 	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
@@ -333,10 +345,15 @@ TEST_F(vm, vcpu_ioctl_bad_input)
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_GET_REGS, NULL));
 	EXPECT_EQ(EFAULT, errno);
-	/* The mapping is the run page and the I/O page, nothing past them. */
+	/*
+	 * The mapping is the run page and the I/O page, nothing past them;
+	 * KVM maps any size and faults past its pages instead (api.md).
+	 */
 	p = mmap(NULL, self->run_size + 4096, PROT_READ, MAP_SHARED,
 		 self->vcpu, 0);
-	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_TRUE(strcmp(test_dev(), NVMX_DEV) || p == MAP_FAILED);
+	if (p != MAP_FAILED)
+		munmap(p, self->run_size + 4096);
 	/* An unknown MSR stops KVM_SET_MSRS at that entry. */
 	m.hdr.nmsrs = 1;
 	m.e[0].index = 0x1234;
@@ -347,6 +364,97 @@ TEST_F(vm, vcpu_ioctl_bad_input)
 	m.e[0].data = 0;
 	EXPECT_EQ(1, ioctl(self->vcpu, KVM_GET_MSRS, &m));
 	EXPECT_EQ(0x5000, m.e[0].data);
+}
+
+TEST_F(vm, system_and_vm_ioctl_bad_input)
+{
+	struct {
+		struct kvm_cpuid2 hdr;
+		struct kvm_cpuid_entry2 e[256];
+	} *c = calloc(1, sizeof(*c));
+	struct {
+		struct kvm_msr_list hdr;
+		__u32 idx[512];
+	} l;
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[2];
+	} m;
+	struct kvm_fpu fpu;
+	int vm2;
+
+	ASSERT_NE(NULL, c);
+	/* KVM_GET_SUPPORTED_CPUID: E2BIG for 0 and for too few entries. */
+	c->hdr.nent = 0;
+	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, c));
+	EXPECT_EQ(E2BIG, errno);
+	c->hdr.nent = 1;
+	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, c));
+	EXPECT_EQ(E2BIG, errno);
+	c->hdr.nent = 256;
+	ASSERT_EQ(0, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, c));
+	EXPECT_LT(1, c->hdr.nent);
+	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, NULL));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* The vCPU's table: E2BIG without touching nent, then a round trip. */
+	c->hdr.nent = 256;
+	ASSERT_EQ(0, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, c));
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_CPUID2, c));
+	c->hdr.nent = 1;
+	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_GET_CPUID2, c));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_EQ(1, c->hdr.nent);
+
+	/* MSR lists: E2BIG with the needed count written back. */
+	l.hdr.nmsrs = 0;
+	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_MSR_INDEX_LIST, &l));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_LT(0, l.hdr.nmsrs);
+	EXPECT_EQ(0, ioctl(self->dev, KVM_GET_MSR_INDEX_LIST, &l));
+	l.hdr.nmsrs = 0;
+	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_MSR_FEATURE_INDEX_LIST, &l));
+	EXPECT_EQ(E2BIG, errno);
+	EXPECT_LT(0, l.hdr.nmsrs);
+
+	/* Feature MSRs on the system fd: stops at the first that is not. */
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 2;
+	m.e[0].index = 0x8b;		/* IA32_UCODE_REV */
+	m.e[1].index = 0x1234;
+	EXPECT_EQ(1, ioctl(self->dev, KVM_GET_MSRS, &m));
+	m.hdr.nmsrs = 256;
+	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_MSRS, &m));
+	EXPECT_EQ(E2BIG, errno);
+
+	/*
+	 * KVM_SET_FPU round trip. nvmx also sets MXCSR and refuses its
+	 * reserved bits; KVM 6.1 ignores the field (api.md).
+	 */
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_FPU, &fpu));
+	if (!strcmp(test_dev(), NVMX_DEV)) {
+		fpu.mxcsr = 0xffffffff;
+		EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_FPU, &fpu));
+		EXPECT_EQ(EINVAL, errno);
+		fpu.mxcsr = 0x1f80;
+	}
+	fpu.xmm[3][0] = 0x5a;
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_FPU, &fpu));
+	memset(&fpu, 0, sizeof(fpu));
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_FPU, &fpu));
+	if (!strcmp(test_dev(), NVMX_DEV))
+		EXPECT_EQ(0x1f80, fpu.mxcsr);
+	EXPECT_EQ(0x5a, fpu.xmm[3][0]);
+
+	/* KVM_CREATE_IRQCHIP: not once vCPUs exist, not twice. */
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_CREATE_IRQCHIP, 0));
+	vm2 = ioctl(self->dev, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, vm2);
+	EXPECT_EQ(0, ioctl(vm2, KVM_CREATE_IRQCHIP, 0));
+	EXPECT_EQ(-1, ioctl(vm2, KVM_CREATE_IRQCHIP, 0));
+	EXPECT_EQ(EEXIST, errno);
+	close(vm2);
+	free(c);
 }
 
 TEST_F(vm, memory_region_bad_input)
@@ -376,12 +484,13 @@ TEST_F(vm, memory_region_bad_input)
 	r.guest_phys_addr = 0x1000;
 	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
 	EXPECT_EQ(EEXIST, errno);
-	/* A fine one, then its deletion, then deleting it again. */
+	/* A fine one, its deletion, then deleting it again (EINVAL, as KVM). */
 	r.guest_phys_addr = 0x100000;
 	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
 	r.memory_size = 0;
 	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
-	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, NULL));
 	EXPECT_EQ(EFAULT, errno);
 }
