@@ -21,13 +21,6 @@ SNIPPET(g_fpu_keep);
 #define VCPUS_PER_VM	2
 #define OUTS		200
 
-static const char *test_dev(void)
-{
-	const char *d = getenv("NVMX_TEST_DEV");
-
-	return d ? d : NVMX_DEV;
-}
-
 struct guest {
 	int vm;
 	int vcpu;

@@ -34,6 +34,14 @@ static inline const char *nvmx_ko_path(void)
 	return p ? p : NVMX_KO_DEFAULT;
 }
 
+/* The device a test that also runs on kvm_intel uses ($NVMX_TEST_DEV). */
+static inline const char *test_dev(void)
+{
+	const char *d = getenv("NVMX_TEST_DEV");
+
+	return d ? d : NVMX_DEV;
+}
+
 static inline int nvmx_get_status(int fd, struct nvmx_status *st)
 {
 	memset(st, 0, sizeof(*st));

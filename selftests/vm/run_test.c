@@ -28,13 +28,6 @@ SNIPPET(g_cpuid);
 #define CODE_GPA	0x1000
 #define HANDLER_GPA	0x2000
 
-static const char *test_dev(void)
-{
-	const char *d = getenv("NVMX_TEST_DEV");
-
-	return d ? d : NVMX_DEV;
-}
-
 FIXTURE(vm) {
 	int dev, vm, vcpu;
 	struct kvm_run *run;
