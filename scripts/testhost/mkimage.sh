@@ -46,7 +46,7 @@ TIMEOUT 0
 LABEL nvmx
   KERNEL /vmlinuz
   INITRD /initrd.gz
-  APPEND console=ttyS0,115200 quiet loglevel=4 panic=0 panic_on_warn=1 oops=panic slab_nomerge mitigations=off tsc=reliable nvmx_profile=$p
+  APPEND console=ttyS0,115200 quiet loglevel=4 panic=0 panic_on_warn=1 oops=panic slab_nomerge idle=halt mitigations=off tsc=reliable nvmx_profile=$p
 CFG
 	genisoimage -quiet -o "$out/$p.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
 		-no-emul-boot -boot-load-size 4 -boot-info-table -J -R "$iso"
