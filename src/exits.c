@@ -20,22 +20,6 @@
 
 typedef int (*nvmx_exit_handler)(struct nvmx_vcpu *vcpu);
 
-static unsigned long nvmx_gpr_read(struct nvmx_vcpu *vcpu, unsigned int n)
-{
-	if (n == NVMX_RSP)
-		return nvmx_vmread(GUEST_RSP);
-	return vcpu->regs.gpr[n];
-}
-
-static void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n,
-			   unsigned long v)
-{
-	if (n == NVMX_RSP)
-		nvmx_vmwrite(GUEST_RSP, v);
-	else
-		vcpu->regs.gpr[n] = v;
-}
-
 static unsigned int nvmx_cpl(void)
 {
 	return VMX_AR_DPL(nvmx_vmread(GUEST_SS_AR_BYTES));
@@ -94,10 +78,7 @@ static int nvmx_handle_cpuid(struct nvmx_vcpu *vcpu)
 {
 	u32 leaf = vcpu->regs.gpr[NVMX_RAX];
 	u32 subleaf = vcpu->regs.gpr[NVMX_RCX];
-	struct nvmx_cpuid_state st = {
-		.cr4 = vcpu->cr4, .xcr0 = vcpu->xcr0,
-		.apic_enabled = vcpu->apic_base & MSR_IA32_APICBASE_ENABLE,
-	};
+	struct nvmx_cpuid_state st = nvmx_vcpu_cpuid_state(vcpu);
 	u32 r[4];
 
 	nvmx_cpuid_lookup(vcpu->cpuid, vcpu->cpuid_nent, leaf, subleaf, &st, r);

@@ -78,17 +78,14 @@ static int nvmx_fetch_insn(struct nvmx_vcpu *vcpu, enum nvmx_cpu_mode mode,
 	return got;
 }
 
-static u64 nvmx_reg_value(struct nvmx_vcpu *vcpu, unsigned int reg)
+/* A load's data into its destination register, as the CPU merges it. */
+static void nvmx_mmio_finish_load(struct nvmx_vcpu *vcpu,
+				  const struct nvmx_mmio_insn *insn, u64 data)
 {
-	return reg == NVMX_RSP ? nvmx_vmread(GUEST_RSP) : vcpu->regs.gpr[reg];
-}
+	u64 old = nvmx_gpr_read(vcpu, insn->reg);
 
-static void nvmx_reg_set(struct nvmx_vcpu *vcpu, unsigned int reg, u64 val)
-{
-	if (reg == NVMX_RSP)
-		nvmx_vmwrite(GUEST_RSP, val);
-	else
-		vcpu->regs.gpr[reg] = val;
+	nvmx_gpr_write(vcpu, insn->reg,
+		       nvmx_mmio_load_result(insn, old, data));
 }
 
 static int nvmx_emulation_failed(struct nvmx_vcpu *vcpu, const u8 *insn,
@@ -128,15 +125,12 @@ int nvmx_emulate_mmio(struct nvmx_vcpu *vcpu, u64 gpa)
 	vcpu->stat.insn_emulation++;
 
 	if (insn->is_write)
-		val = nvmx_mmio_store_value(insn, nvmx_reg_value(vcpu, insn->reg));
+		val = nvmx_mmio_store_value(insn, nvmx_gpr_read(vcpu, insn->reg));
 	if (nvmx_lapic_mmio_range(vcpu, gpa)) {
 		nvmx_lapic_mmio(vcpu, gpa & ~PAGE_MASK, insn->is_write,
 				insn->size, &val);
 		if (!insn->is_write)
-			nvmx_reg_set(vcpu, insn->reg,
-				     nvmx_mmio_load_result(insn,
-							   nvmx_reg_value(vcpu, insn->reg),
-							   val));
+			nvmx_mmio_finish_load(vcpu, insn, val);
 		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + insn->len);
 		return 1;
 	}
@@ -164,7 +158,5 @@ void nvmx_mmio_complete_read(struct nvmx_vcpu *vcpu)
 	u64 data = 0;
 
 	memcpy(&data, vcpu->run->mmio.data, insn->size);
-	nvmx_reg_set(vcpu, insn->reg,
-		     nvmx_mmio_load_result(insn, nvmx_reg_value(vcpu, insn->reg),
-					   data));
+	nvmx_mmio_finish_load(vcpu, insn, data);
 }

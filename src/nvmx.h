@@ -188,6 +188,9 @@ void nvmx_vcpus_clear_this_cpu(void);
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu);
+unsigned long nvmx_gpr_read(struct nvmx_vcpu *vcpu, unsigned int n);
+void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v);
+struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu);
 int nvmx_vcpu_block(struct nvmx_vcpu *vcpu);
 
 /* mmu.c: memslots and EPT */

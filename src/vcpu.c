@@ -195,6 +195,31 @@ void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu)
 	};
 }
 
+/* A guest GPR by x86 number; RSP lives in the VMCS, the rest in regs. */
+unsigned long nvmx_gpr_read(struct nvmx_vcpu *vcpu, unsigned int n)
+{
+	if (n == NVMX_RSP)
+		return nvmx_vmread(GUEST_RSP);
+	return vcpu->regs.gpr[n];
+}
+
+void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v)
+{
+	if (n == NVMX_RSP)
+		nvmx_vmwrite(GUEST_RSP, v);
+	else
+		vcpu->regs.gpr[n] = v;
+}
+
+/* The vCPU state that CPUID results depend on (cpuid.h). */
+struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu)
+{
+	return (struct nvmx_cpuid_state) {
+		.cr4 = vcpu->cr4, .xcr0 = vcpu->xcr0,
+		.apic_enabled = vcpu->apic_base & MSR_IA32_APICBASE_ENABLE,
+	};
+}
+
 void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
 {
 	u32 intr;
@@ -515,10 +540,7 @@ static long nvmx_vcpu_set_cpuid2(struct nvmx_vcpu *vcpu,
 static long nvmx_vcpu_get_cpuid2(struct nvmx_vcpu *vcpu,
 				 struct kvm_cpuid2 __user *user)
 {
-	struct nvmx_cpuid_state st = {
-		.cr4 = vcpu->cr4, .xcr0 = vcpu->xcr0,
-		.apic_enabled = vcpu->apic_base & MSR_IA32_APICBASE_ENABLE,
-	};
+	struct nvmx_cpuid_state st = nvmx_vcpu_cpuid_state(vcpu);
 	struct kvm_cpuid_entry2 e;
 	struct kvm_cpuid2 hdr;
 	u32 i, r[4];
