@@ -603,6 +603,11 @@ static long nvmx_vcpu_fpu(struct nvmx_vcpu *vcpu, struct kvm_fpu __user *user,
 			r = -EFAULT;
 			goto out_free;
 		}
+		/* Reserved MXCSR bits would make the FPU restore fault. */
+		if (f->mxcsr & ~mxcsr_feature_mask) {
+			r = -EINVAL;
+			goto out_free;
+		}
 		memcpy(fx->st_space, f->fpr, sizeof(f->fpr));
 		fx->cwd = f->fcw;
 		fx->swd = f->fsw;
@@ -610,11 +615,6 @@ static long nvmx_vcpu_fpu(struct nvmx_vcpu *vcpu, struct kvm_fpu __user *user,
 		fx->fop = f->last_opcode;
 		fx->rip = f->last_ip;
 		fx->rdp = f->last_dp;
-		/* Reserved MXCSR bits would make the FPU restore fault. */
-		if (f->mxcsr & ~mxcsr_feature_mask) {
-			r = -EINVAL;
-			goto out_free;
-		}
 		memcpy(fx->xmm_space, f->xmm, sizeof(f->xmm));
 		fx->mxcsr = f->mxcsr;
 		/* XRSTOR would take x87 and SSE from their init state. */
