@@ -320,6 +320,32 @@ static u64 nvmx_xcr0_valid(u64 xcr0)
 	return xcr0;
 }
 
+bool nvmx_xcr0_settable(u64 xcr0, u64 allowed)
+{
+	const u64 bnd = NVMX_XFEATURE_BNDREGS | NVMX_XFEATURE_BNDCSR;
+	const u64 tile = NVMX_XFEATURE_XTILE_CFG | NVMX_XFEATURE_XTILE_DATA;
+
+	if (xcr0 & ~allowed)
+		return false;
+	/* x87 state can never be disabled; AVX state lives on top of SSE. */
+	if (!(xcr0 & NVMX_XFEATURE_X87))
+		return false;
+	if ((xcr0 & NVMX_XFEATURE_YMM) && !(xcr0 & NVMX_XFEATURE_SSE))
+		return false;
+	/* MPX's two components go together. */
+	if ((xcr0 & bnd) && (xcr0 & bnd) != bnd)
+		return false;
+	/* AVX-512's three components go together, and need AVX. */
+	if ((xcr0 & NVMX_XFEATURE_AVX512) &&
+	    ((xcr0 & NVMX_XFEATURE_AVX512) != NVMX_XFEATURE_AVX512 ||
+	     !(xcr0 & NVMX_XFEATURE_YMM)))
+		return false;
+	/* AMX tile configuration and data go together. */
+	if ((xcr0 & tile) && (xcr0 & tile) != tile)
+		return false;
+	return true;
+}
+
 static u64 nvmx_align64(u64 v)
 {
 	return (v + 63) & ~63ULL;

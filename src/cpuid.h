@@ -309,6 +309,13 @@ void nvmx_cpuid_lookup(const struct kvm_cpuid_entry2 *e, u32 nent,
 		       u32 leaf, u32 subleaf, const struct nvmx_cpuid_state *st,
 		       u32 regs[NVMX_CPUID_NR_REGS]);
 
+/*
+ * Whether XSETBV may load @xcr0 into XCR0 for a guest allowed @allowed
+ * (its CPUID 0xd.0 within what the host switches): the SDM's rules for
+ * XCR0, checked before the value ever reaches the CPU. False is #GP.
+ */
+bool nvmx_xcr0_settable(u64 xcr0, u64 allowed);
+
 #ifdef __KERNEL__
 /* cpuid_host.c (kernel only): the KVM_GET_SUPPORTED_CPUID ioctl. */
 int nvmx_get_supported_cpuid(struct kvm_cpuid2 __user *u);

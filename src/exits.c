@@ -275,20 +275,23 @@ static int nvmx_handle_dr(struct nvmx_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * XSETBV: the value is loaded into the real XCR0 at every entry, so it
+ * must pass every rule the CPU applies (nvmx_xcr0_settable()), or the
+ * host's own XSETBV would fault.
+ */
 static int nvmx_handle_xsetbv(struct nvmx_vcpu *vcpu)
 {
 	u64 val = (u32)vcpu->regs.gpr[NVMX_RAX] |
 		  ((u64)vcpu->regs.gpr[NVMX_RDX] << 32);
 	u32 index = vcpu->regs.gpr[NVMX_RCX];
-	u64 allowed = nvmx_guest_xcr0_allowed(vcpu);
 
 	if (!(vcpu->cr4 & X86_CR4_OSXSAVE)) {
 		nvmx_vcpu_inject_ud(vcpu);
 		return 1;
 	}
-	if (nvmx_cpl() || index != 0 || (val & ~allowed) ||
-	    !(val & XFEATURE_MASK_FP) ||
-	    ((val & XFEATURE_MASK_YMM) && !(val & XFEATURE_MASK_SSE))) {
+	if (nvmx_cpl() || index != 0 ||
+	    !nvmx_xcr0_settable(val, nvmx_guest_xcr0_allowed(vcpu))) {
 		nvmx_vcpu_inject_gp(vcpu);
 		return 1;
 	}

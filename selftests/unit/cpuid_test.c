@@ -1155,4 +1155,59 @@ TEST(lookup_supported_table_round_trip)
 	EXPECT_EQ(0, r[A] | r[B] | r[D]);
 }
 
+/*
+ * XSETBV's XCR0 rules, one row per class the SDM names, written from the
+ * SDM's table of XCR0 bits rather than from the code: bit 0 set always,
+ * YMM only with SSE, BNDREGS with BNDCSR, the three AVX-512 bits all or
+ * none and only with YMM, XTILECFG with XTILEDATA, nothing unsupported.
+ */
+TEST(xcr0_settable_classes)
+{
+	static const struct {
+		u64 xcr0;
+		bool ok;
+	} rows[] = {
+		{ 0x1, true },			/* x87 alone */
+		{ 0x3, true },			/* x87, SSE */
+		{ 0x7, true },			/* x87, SSE, AVX */
+		{ 0x0, false },			/* nothing */
+		{ 0x2, false },			/* SSE without x87 */
+		{ 0x6, false },			/* no x87 */
+		{ 0x5, false },			/* AVX without SSE */
+		{ 0xb, false },			/* BNDREGS alone */
+		{ 0x13, false },		/* BNDCSR alone */
+		{ 0x1b, true },			/* both MPX components */
+		{ 0x27, false },		/* opmask alone */
+		{ 0x67, false },		/* two of three AVX-512 */
+		{ 0xc7, false },		/* the other two */
+		{ 0xe3, false },		/* AVX-512 without AVX */
+		{ 0xe7, true },			/* all AVX-512 with AVX */
+		{ 0xe1, false },		/* AVX-512 without SSE or AVX */
+		{ 0x20003, false },		/* XTILECFG alone */
+		{ 0x40003, false },		/* XTILEDATA alone */
+		{ 0x60003, true },		/* both AMX components */
+		{ 0x203, true },		/* PKRU */
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		EXPECT_EQ(rows[i].ok, nvmx_xcr0_settable(rows[i].xcr0, ~0ULL))
+			TH_LOG("xcr0 %#llx", (unsigned long long)rows[i].xcr0);
+	}
+}
+
+TEST(xcr0_settable_within_allowed)
+{
+	/* A Broadwell-like guest: x87, SSE and AVX only. */
+	const u64 allowed = 0x7;
+
+	EXPECT_TRUE(nvmx_xcr0_settable(0x7, allowed));
+	EXPECT_TRUE(nvmx_xcr0_settable(0x3, allowed));
+	EXPECT_FALSE(nvmx_xcr0_settable(0xe7, allowed));
+	EXPECT_FALSE(nvmx_xcr0_settable(0xf, allowed));
+	EXPECT_FALSE(nvmx_xcr0_settable(0x8000000000000007ULL, allowed));
+	/* Nothing allowed (no XSAVE): even x87 alone is refused. */
+	EXPECT_FALSE(nvmx_xcr0_settable(0x1, 0));
+}
+
 TEST_HARNESS_MAIN
