@@ -40,28 +40,18 @@ struct nvmx_vm_stats {
 };
 
 struct nvmx_vcpu_stats {
-	u64 halt_wakeup;
 	u64 halt_wait_ns;
 	u64 blocking;
+	u64 tlb_flush;
 	u64 exits;
 	u64 io_exits;
 	u64 mmio_exits;
 	u64 signal_exits;
-	u64 irq_window_exits;
-	u64 nmi_window_exits;
 	u64 halt_exits;
-	u64 request_irq_exits;
 	u64 irq_exits;
 	u64 insn_emulation;
 	u64 insn_emulation_fail;
-	u64 hypercalls;
-	u64 irq_injections;
-	u64 nmi_injections;
-	u64 nested_run;
-	u64 guest_mode;
 	u64 nvmx_l1_exits[NVMX_EXIT_REASONS];
-	u64 nvmx_l2_exits_l0[NVMX_EXIT_REASONS];
-	u64 nvmx_l2_exits_reflected[NVMX_EXIT_REASONS];
 };
 
 /* One stat: what its descriptor says. @offset is in bytes into the data. */

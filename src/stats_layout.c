@@ -94,8 +94,8 @@ static size_t nvmx_stats_strnlen(const char *str, size_t max)
 
 /*
  * An id must be non-empty and leave room for its NUL in name_size bytes;
- * it is nvmx's own string ("nvmx-<pid>", "nvmx-<pid>/vcpu-<id>"), so a bad
- * one is an nvmx bug.
+ * it is nvmx's own string ("kvm-<pid>", "kvm-<pid>/vcpu-<id>": KVM's form,
+ * which tools parse), so a bad one is an nvmx bug.
  */
 int nvmx_stats_id_check(const struct nvmx_stats_schema *s, const char *id)
 {

@@ -4,39 +4,28 @@
  * NVMX_STAT() and NVMX_STAT_HIST() (see stats.h) and gets one expansion per
  * stat, in file order. Names KVM also has keep KVM's meaning, type and
  * unit, so tools written for KVM read them right; nvmx's own start with
- * nvmx_. Only what nvmx maintains is listed.
+ * nvmx_. Only what nvmx maintains is listed: a stat comes with the code
+ * that writes it.
  */
 
 /* KVM's generic halt stats: nvmx blocks a halted vCPU, it does not poll. */
-NVMX_STAT(halt_wakeup, CUMULATIVE, NONE, POW10, 0)	/* woken from a halt */
 NVMX_STAT(halt_wait_ns, CUMULATIVE, SECONDS, POW10, -9)	/* time blocked */
 NVMX_STAT(blocking, INSTANT, BOOLEAN, POW10, 0)		/* blocked now */
 
 /* KVM/x86's vCPU stats. */
+NVMX_STAT(tlb_flush, CUMULATIVE, NONE, POW10, 0)	/* VPID flushes for the guest */
 NVMX_STAT(exits, CUMULATIVE, NONE, POW10, 0)		/* hardware VM exits */
 NVMX_STAT(io_exits, CUMULATIVE, NONE, POW10, 0)	/* I/O instruction exits */
 NVMX_STAT(mmio_exits, CUMULATIVE, NONE, POW10, 0)	/* KVM_EXIT_MMIO to userspace */
 NVMX_STAT(signal_exits, CUMULATIVE, NONE, POW10, 0)	/* KVM_RUN ended by a signal */
-NVMX_STAT(irq_window_exits, CUMULATIVE, NONE, POW10, 0)
-NVMX_STAT(nmi_window_exits, CUMULATIVE, NONE, POW10, 0)
 NVMX_STAT(halt_exits, CUMULATIVE, NONE, POW10, 0)	/* HLT exits */
-NVMX_STAT(request_irq_exits, CUMULATIVE, NONE, POW10, 0) /* KVM_EXIT_IRQ_WINDOW_OPEN */
 NVMX_STAT(irq_exits, CUMULATIVE, NONE, POW10, 0)	/* external-interrupt exits */
 NVMX_STAT(insn_emulation, CUMULATIVE, NONE, POW10, 0)	/* instructions emulated */
 NVMX_STAT(insn_emulation_fail, CUMULATIVE, NONE, POW10, 0)
-NVMX_STAT(hypercalls, CUMULATIVE, NONE, POW10, 0)	/* VMCALLs handled by L0 */
-NVMX_STAT(irq_injections, CUMULATIVE, NONE, POW10, 0)	/* interrupts injected */
-NVMX_STAT(nmi_injections, CUMULATIVE, NONE, POW10, 0)	/* NMIs injected */
-NVMX_STAT(nested_run, CUMULATIVE, NONE, POW10, 0)	/* L1 VM entries that reached L2 */
-NVMX_STAT(guest_mode, INSTANT, BOOLEAN, POW10, 0)	/* running L2 now */
 
 /*
  * nvmx's VM exits by basic exit reason (bucket i counts reason i, the last
- * bucket also everything above): exits from L1 (a guest that is not
- * nested), exits from L2 that L0 handles, and VM exits L0 delivers to L1
- * on L2's behalf, by the reason L1 is given.
+ * bucket also everything above), from L1: a guest that is not nested.
+ * The L2 histograms come with nested VMX.
  */
 NVMX_STAT_HIST(nvmx_l1_exits, LINEAR_HIST, NONE, POW10, 0, NVMX_EXIT_REASONS, 1)
-NVMX_STAT_HIST(nvmx_l2_exits_l0, LINEAR_HIST, NONE, POW10, 0, NVMX_EXIT_REASONS, 1)
-NVMX_STAT_HIST(nvmx_l2_exits_reflected, LINEAR_HIST, NONE, POW10, 0,
-	       NVMX_EXIT_REASONS, 1)
