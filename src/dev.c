@@ -96,6 +96,27 @@ static long nvmx_get_status(void __user *argp)
 	return nvmx_copy_struct_out(argp, &st, &st.size, sizeof(st), usize);
 }
 
+/*
+ * nvmx's own ioctls, by command number: the size in the ioctl number
+ * follows the header userspace was built with, the struct's own @size
+ * says what it really passed (nvmx_copy_struct_in()).
+ */
+static long nvmx_dev_own_ioctl(unsigned int ioctl, void __user *argp)
+{
+	if (_IOC_TYPE(ioctl) != NVMX_TYPE ||
+	    _IOC_DIR(ioctl) != (_IOC_READ | _IOC_WRITE))
+		/* /dev/kvm answers an ioctl it does not know with EINVAL. */
+		return -EINVAL;
+	switch (_IOC_NR(ioctl)) {
+	case NVMX_CMD_GET_HOST_CAPS:
+		return nvmx_get_host_caps(argp);
+	case NVMX_CMD_GET_STATUS:
+		return nvmx_get_status(argp);
+	default:
+		return -EINVAL;
+	}
+}
+
 static long nvmx_dev_ioctl(struct file *filp, unsigned int ioctl,
 			   unsigned long arg)
 {
@@ -123,13 +144,8 @@ static long nvmx_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_msr_feature_index_list(argp);
 	case KVM_GET_MSRS:
 		return nvmx_get_feature_msrs(argp);
-	case NVMX_GET_HOST_CAPS:
-		return nvmx_get_host_caps(argp);
-	case NVMX_GET_STATUS:
-		return nvmx_get_status(argp);
 	default:
-		/* /dev/kvm answers an ioctl it does not know with EINVAL. */
-		return -EINVAL;
+		return nvmx_dev_own_ioctl(ioctl, argp);
 	}
 }
 

@@ -94,8 +94,15 @@ struct nvmx_status {
 
 #define NVMX_STATUS_SIZE_VER0 24
 
-/* Both take a pointer to their struct; they return 0 or -1 with errno. */
-#define NVMX_GET_HOST_CAPS	_IO(NVMX_TYPE, NVMX_CMD_GET_HOST_CAPS)
-#define NVMX_GET_STATUS		_IO(NVMX_TYPE, NVMX_CMD_GET_STATUS)
+/*
+ * Both take a pointer to their struct, which the kernel reads and writes
+ * back; they return 0 or -1 with errno. The size in the ioctl number is
+ * that of the struct this header has: the kernel takes the struct's size
+ * from its @size field, and accepts the number of any version of it.
+ */
+#define NVMX_GET_HOST_CAPS	_IOWR(NVMX_TYPE, NVMX_CMD_GET_HOST_CAPS, \
+				      struct nvmx_host_caps)
+#define NVMX_GET_STATUS		_IOWR(NVMX_TYPE, NVMX_CMD_GET_STATUS, \
+				      struct nvmx_status)
 
 #endif /* _UAPI_LINUX_NVMX_H */
