@@ -35,7 +35,10 @@ unsigned int nvmx_vm_count(void)
 /*
  * KVM_CHECK_EXTENSION, on /dev/nvmx and on a VM fd alike: non-zero only
  * for what nvmx implements, so callers that probe before they use a
- * feature never see a false promise.
+ * feature never see a false promise. KVM_CAP_IRQCHIP is 0: nvmx delivers
+ * no interrupts yet, and a VMM that believed it would wait forever (QEMU
+ * then emulates the interrupt controllers itself). KVM_CREATE_IRQCHIP is
+ * still accepted, for libkvm, which creates one unasked.
  */
 long nvmx_check_extension(long cap)
 {
@@ -49,7 +52,6 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_INTERNAL_ERROR_DATA:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_MP_STATE:
-	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_BINARY_STATS_FD:
 	case KVM_CAP_GET_MSR_FEATURES:
 		return 1;
