@@ -16,7 +16,7 @@
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || \
 	LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#error "nvmx supports the Linux 6.1 series only; see Documentation/building.rst"
+#error "nvmx supports the Linux 6.1 series only; see Documentation/building.md"
 #endif
 
 /*

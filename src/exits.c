@@ -49,8 +49,7 @@ static int nvmx_handle_exception_nmi(struct nvmx_vcpu *vcpu)
 {
 	u32 info = nvmx_vmread(VM_EXIT_INTR_INFO);
 
-	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR ||
-	    (info & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
+	if (nvmx_intr_info_is_nmi(info) || nvmx_intr_info_is_mc(info))
 		return 1;
 	return nvmx_unexpected_exit(vcpu);
 }
@@ -116,9 +115,23 @@ static int nvmx_handle_nop_insn(struct nvmx_vcpu *vcpu)
 
 static int nvmx_handle_ud(struct nvmx_vcpu *vcpu)
 {
-	/* VMX instructions, MONITOR/MWAIT: the guest's CPUID has none. */
+	/*
+	 * VMX instructions, MONITOR/MWAIT, GETSEC: the guest's CPUID has
+	 * none of them (GETSEC also needs CR4.SMXE, which no guest may set).
+	 */
 	nvmx_vcpu_inject_ud(vcpu);
 	return 1;
+}
+
+/*
+ * Exits nvmx takes but cannot carry out for the guest, reported as KVM
+ * reports an emulation failure: a task switch (nvmx has no task-switch
+ * emulation yet) and INIT (nvmx never sends one; a CPU only gets it from
+ * outside the kernel's control).
+ */
+static int nvmx_handle_unemulated(struct nvmx_vcpu *vcpu)
+{
+	return nvmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
 }
 
 static int nvmx_handle_gp(struct nvmx_vcpu *vcpu)
@@ -138,6 +151,9 @@ static int nvmx_handle_io(struct nvmx_vcpu *vcpu)
 	/* INS and OUTS need the string emulation nvmx does not have yet. */
 	if (q & BIT(4))
 		return nvmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
+	/* The SDM encodes only 1, 2 and 4 bytes. */
+	if (size != 1 && size != 2 && size != 4)
+		return nvmx_unexpected_exit(vcpu);
 
 	vcpu->stat.io_exits++;
 	run->exit_reason = KVM_EXIT_IO;
@@ -150,6 +166,7 @@ static int nvmx_handle_io(struct nvmx_vcpu *vcpu)
 		memcpy(page_address(vcpu->pio_page), &vcpu->regs.gpr[NVMX_RAX],
 		       size);
 	vcpu->pending_io = in ? NVMX_IO_PIO_IN : NVMX_IO_DONE_ADVANCE;
+	vcpu->pio_size = size;
 	vcpu->pending_insn_len = nvmx_vmread(VM_EXIT_INSTRUCTION_LEN);
 	return 0;
 }
@@ -215,9 +232,12 @@ static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 			return nvmx_unexpected_exit(vcpu);
 		break;
 	case 3:
-		/* LMSW writes CR0[3:0] but cannot clear PE. */
+		/*
+		 * LMSW writes CR0[3:0] but cannot clear PE; the other bits
+		 * come from CR0 as it is now, guest-owned ones included.
+		 */
 		val = (q >> 16) & 0xf;
-		r = nvmx_set_cr0(vcpu, (vcpu->cr0 & ~0xeUL) | val);
+		r = nvmx_set_cr0(vcpu, (nvmx_read_cr0(vcpu) & ~0xeUL) | val);
 		break;
 	default:
 		/* Reads of CR3/CR8 and CLTS do not exit with nvmx's controls. */
@@ -266,7 +286,7 @@ static int nvmx_handle_dr(struct nvmx_vcpu *vcpu)
 			nvmx_vcpu_inject_gp(vcpu);
 			return 1;
 		} else if (dr == 6) {
-			vcpu->dr6 = val | DR6_RESERVED;
+			vcpu->dr6 = nvmx_dr6_value(val);
 		} else {
 			vcpu->dr7 = val | NVMX_DR7_FIXED_1;
 		}
@@ -321,6 +341,14 @@ static int nvmx_handle_ept_violation(struct nvmx_vcpu *vcpu)
 	if (vcpu->exception.valid)
 		return nvmx_internal_error(vcpu,
 					   KVM_INTERNAL_ERROR_DELIVERY_EV);
+	/*
+	 * Only an access the instruction itself made to this address is
+	 * emulated; a paging-structure access of the guest's page walk (or
+	 * a PDPTE load: no linear address) is not the instruction's operand.
+	 */
+	if ((q & (EPT_VIOLATION_GVA_IS_VALID | EPT_VIOLATION_GVA_TRANSLATED)) !=
+	    (EPT_VIOLATION_GVA_IS_VALID | EPT_VIOLATION_GVA_TRANSLATED))
+		return nvmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
 	return nvmx_emulate_mmio(vcpu, gpa);
 }
 
@@ -336,6 +364,9 @@ static const nvmx_exit_handler nvmx_exit_handlers[] = {
 	[EXIT_REASON_EXCEPTION_NMI] = nvmx_handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = nvmx_handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = nvmx_handle_triple_fault,
+	[EXIT_REASON_INIT_SIGNAL] = nvmx_handle_unemulated,
+	[EXIT_REASON_TASK_SWITCH] = nvmx_handle_unemulated,
+	[NVMX_EXIT_REASON_GETSEC] = nvmx_handle_ud,
 	[EXIT_REASON_CPUID] = nvmx_handle_cpuid,
 	[EXIT_REASON_HLT] = nvmx_handle_hlt,
 	[EXIT_REASON_INVD] = nvmx_handle_nop_insn,

@@ -7,9 +7,10 @@
  * gives the guest #GP, as KVM does without ignore_msrs; host accesses to
  * it fail (KVM_GET/SET_MSRS stop there).
  *
- * The SYSCALL MSRs and KERNEL_GS_BASE are the host's while nvmx runs in
- * the kernel; once a guest has set any of them, they are swapped around
- * every entry (nvmx_msrs_before_entry()).
+ * The SYSCALL MSRs and KERNEL_GS_BASE are the guest's own from vCPU
+ * creation on (reset value 0); switch.c loads them for the guest and gives
+ * the host its own back. Each is checked here, so that what switch.c
+ * writes into the MSR cannot fault.
  */
 #include <linux/kernel.h>
 #include <linux/uaccess.h>
@@ -100,21 +101,37 @@ static u64 *nvmx_mtrr_slot(struct nvmx_vcpu *vcpu, u32 index)
 	return NULL;
 }
 
+/* The slot of a SYSCALL MSR the guest has its own value of, or NULL. */
 static u64 *nvmx_syscall_msr(struct nvmx_vcpu *vcpu, u32 index)
 {
 	switch (index) {
 	case MSR_STAR:
-		return &vcpu->star;
+		return &vcpu->syscall_msrs[NVMX_STAR];
 	case MSR_LSTAR:
-		return &vcpu->lstar;
+		return &vcpu->syscall_msrs[NVMX_LSTAR];
 	case MSR_CSTAR:
-		return &vcpu->cstar;
+		return &vcpu->syscall_msrs[NVMX_CSTAR];
 	case MSR_SYSCALL_MASK:
-		return &vcpu->sfmask;
-	case MSR_KERNEL_GS_BASE:
-		return &vcpu->kernel_gs_base;
+		return &vcpu->syscall_msrs[NVMX_SFMASK];
 	}
 	return NULL;
+}
+
+/*
+ * Whether a SYSCALL MSR may hold @data: SFMASK's bits 63:32 are reserved,
+ * LSTAR and CSTAR hold linear addresses and must be canonical; STAR has
+ * no reserved bits.
+ */
+static bool nvmx_syscall_msr_valid(u32 index, u64 data)
+{
+	switch (index) {
+	case MSR_SYSCALL_MASK:
+		return !(data >> 32);
+	case MSR_LSTAR:
+	case MSR_CSTAR:
+		return __is_canonical_address(data, 48);
+	}
+	return true;
 }
 
 static u64 nvmx_guest_tsc(struct nvmx_vcpu *vcpu)
@@ -175,6 +192,9 @@ int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return 0;
 	case MSR_IA32_DEBUGCTLMSR:
 		*data = nvmx_vmread(GUEST_IA32_DEBUGCTL);
+		return 0;
+	case MSR_KERNEL_GS_BASE:
+		*data = nvmx_guest_kernel_gs_base(vcpu);
 		return 0;
 	}
 	p = nvmx_syscall_msr(vcpu, index);
@@ -258,14 +278,17 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 		if (data)
 			return -EINVAL;
 		return 0;
+	case MSR_KERNEL_GS_BASE:
+		if (!__is_canonical_address(data, 48))
+			return -EINVAL;
+		nvmx_set_guest_kernel_gs_base(vcpu, data);
+		return 0;
 	}
 	p = nvmx_syscall_msr(vcpu, index);
 	if (p) {
-		if (index != MSR_STAR && index != MSR_SYSCALL_MASK &&
-		    !__is_canonical_address(data, 48))
+		if (!nvmx_syscall_msr_valid(index, data))
 			return -EINVAL;
 		*p = data;
-		vcpu->syscall_msrs_set = true;
 		return 0;
 	}
 	p = nvmx_mtrr_slot(vcpu, index);
@@ -273,39 +296,6 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 		return -EINVAL;
 	*p = data;
 	return 0;
-}
-
-static void nvmx_swap_syscall_msrs(struct nvmx_vcpu *vcpu, bool to_guest)
-{
-	static const u32 msrs[] = { MSR_STAR, MSR_LSTAR, MSR_CSTAR,
-				    MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE };
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(msrs); i++) {
-		u64 *guest = nvmx_syscall_msr(vcpu, msrs[i]);
-
-		if (to_guest) {
-			rdmsrl(msrs[i], vcpu->host_syscall_msrs[i]);
-			wrmsrl(msrs[i], *guest);
-		} else {
-			rdmsrl(msrs[i], *guest);
-			wrmsrl(msrs[i], vcpu->host_syscall_msrs[i]);
-		}
-	}
-}
-
-/* Interrupts off, right before VM entry. */
-void nvmx_msrs_before_entry(struct nvmx_vcpu *vcpu)
-{
-	if (vcpu->syscall_msrs_set)
-		nvmx_swap_syscall_msrs(vcpu, true);
-}
-
-/* Interrupts off, right after VM exit. */
-void nvmx_msrs_after_exit(struct nvmx_vcpu *vcpu)
-{
-	if (vcpu->syscall_msrs_set)
-		nvmx_swap_syscall_msrs(vcpu, false);
 }
 
 /*

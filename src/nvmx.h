@@ -18,6 +18,7 @@
 #include <linux/types.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
+#include <asm/vmx.h>
 
 #include "caps.h"
 #include "cpuid.h"
@@ -36,6 +37,19 @@
 /* Architectural bits <asm/vmx.h> and <asm/debugreg.h> do not name. */
 #define NVMX_AR_AVL_MASK	BIT(12)
 #define NVMX_DR7_FIXED_1	0x400UL
+#define NVMX_EXIT_REASON_GETSEC	11
+/*
+ * DR6 bits a guest can change: B0-B3, BD, BS, BT. The rest read as the
+ * SDM fixes them for a CPU without RTM and bus-lock detection (nvmx offers
+ * neither): bits 4-11 and 16-31 set, bit 12 clear.
+ */
+#define NVMX_DR6_GUEST_BITS	0xe00fUL
+#define NVMX_DR6_FIXED_1	0xffff0ff0UL
+
+static inline unsigned long nvmx_dr6_value(unsigned long val)
+{
+	return (val & NVMX_DR6_GUEST_BITS) | NVMX_DR6_FIXED_1;
+}
 
 /* Guest GPRs in x86 encoding order; vmenter.S relies on this layout. */
 enum nvmx_gpr {
@@ -86,6 +100,20 @@ enum nvmx_pending_io {
 	NVMX_IO_DONE_ADVANCE,
 };
 
+/* The SYSCALL MSRs a guest has its own values of (switch.c). */
+enum nvmx_syscall_msr {
+	NVMX_STAR, NVMX_LSTAR, NVMX_CSTAR, NVMX_SFMASK, NVMX_NR_SYSCALL_MSRS
+};
+
+/* Host state put aside while a guest's is loaded on this CPU (switch.c). */
+struct nvmx_host_state {
+	bool loaded;
+	u16 ds, es, fs, gs, ldt;
+	u64 fs_base;
+	u64 kernel_gs_base;
+	unsigned long debugctl;
+};
+
 struct nvmx_event {
 	bool valid;
 	u8 vector;
@@ -130,8 +158,12 @@ struct nvmx_vcpu {
 	u64 mtrr_def_type;
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];
-	u64 star, lstar, cstar, sfmask, kernel_gs_base;
-	bool syscall_msrs_set;
+	/* Reset values (0) from creation on: never the host's. */
+	u64 syscall_msrs[NVMX_NR_SYSCALL_MSRS];
+	u64 kernel_gs_base;
+	struct nvmx_host_state host;
+	/* The VPID-tagged TLB must be flushed before the next entry. */
+	bool flush_tlb;
 
 	struct kvm_cpuid_entry2 *cpuid;
 	u32 cpuid_nent;
@@ -144,15 +176,30 @@ struct nvmx_vcpu {
 	unsigned long dr[4];
 	unsigned long dr6;
 	unsigned long dr7;
-	u64 host_syscall_msrs[5];
 
 	struct nvmx_event exception;
 	enum nvmx_pending_io pending_io;
 	u32 pending_insn_len;
+	/* Width of a pending PIO IN (1, 2 or 4), never kvm_run's io.size. */
+	u8 pio_size;
 	struct nvmx_mmio_insn mmio_insn;
 	u64 exit_reason;
 	struct nvmx_vcpu_stats stat;
 };
+
+/* Exit interruption information that is an NMI, or a machine check. */
+static inline bool nvmx_intr_info_is_nmi(u32 info)
+{
+	return (info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK)) ==
+	       (INTR_INFO_VALID_MASK | INTR_TYPE_NMI_INTR);
+}
+
+static inline bool nvmx_intr_info_is_mc(u32 info)
+{
+	return (info & (INTR_INFO_VALID_MASK | INTR_INFO_INTR_TYPE_MASK |
+			INTR_INFO_VECTOR_MASK)) ==
+	       (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | MC_VECTOR);
+}
 
 static inline void nvmx_count_exit(struct nvmx_vcpu *vcpu, u16 basic)
 {
@@ -227,6 +274,7 @@ int nvmx_get_regs(struct nvmx_vcpu *vcpu, struct kvm_regs *regs);
 int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs);
 int nvmx_get_sregs(struct nvmx_vcpu *vcpu, struct kvm_sregs *sregs);
 int nvmx_set_sregs(struct nvmx_vcpu *vcpu, const struct kvm_sregs *sregs);
+unsigned long nvmx_read_cr0(struct nvmx_vcpu *vcpu);
 int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0);
 int nvmx_set_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4);
 int nvmx_set_efer(struct nvmx_vcpu *vcpu, u64 efer, bool host);
@@ -237,9 +285,15 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host);
 int nvmx_msr_index_list(struct kvm_msr_list __user *user);
 int nvmx_msr_feature_index_list(struct kvm_msr_list __user *user);
 int nvmx_get_feature_msrs(struct kvm_msrs __user *user);
-void nvmx_msrs_before_entry(struct nvmx_vcpu *vcpu);
-void nvmx_msrs_after_exit(struct nvmx_vcpu *vcpu);
 void nvmx_msr_bitmap_init(void *bitmap);
+
+/* switch.c: host and guest state around VM entry and exit */
+int nvmx_switch_to_guest(struct nvmx_vcpu *vcpu);
+void nvmx_switch_after_exit(struct nvmx_vcpu *vcpu);
+void nvmx_switch_to_host(struct nvmx_vcpu *vcpu);
+void nvmx_uret_drop_this_cpu(void);
+u64 nvmx_guest_kernel_gs_base(struct nvmx_vcpu *vcpu);
+void nvmx_set_guest_kernel_gs_base(struct nvmx_vcpu *vcpu, u64 v);
 
 /* exits.c: VM-exit handlers */
 int nvmx_handle_exit(struct nvmx_vcpu *vcpu);

@@ -141,6 +141,11 @@ static void nvmx_vcpu_load_here(struct nvmx_vcpu *vcpu)
 		this_cpu_write(nvmx_current_vcpu, vcpu);
 		/* Host state that differs per CPU. */
 		nvmx_vmcs01_set_host_per_cpu();
+		/*
+		 * This CPU may hold translations of this VPID from an earlier
+		 * visit, which guest INVLPGs elsewhere did not reach.
+		 */
+		vcpu->flush_tlb = true;
 	} else if (this_cpu_read(nvmx_current_vcpu) != vcpu) {
 		if (nvmx_vmptrld(vcpu->vmcs_pa))
 			nvmx_vmx_insn_failed("vmptrld", 0);
@@ -156,7 +161,11 @@ static void nvmx_sched_in(struct preempt_notifier *pn, int cpu)
 static void nvmx_sched_out(struct preempt_notifier *pn,
 			   struct task_struct *next)
 {
-	/* The VMCS stays loaded; sched_in() moves it if the CPU changes. */
+	/*
+	 * The next task must find the host's state; the VMCS stays loaded
+	 * and sched_in() moves it if the CPU changes.
+	 */
+	nvmx_switch_to_host(container_of(pn, struct nvmx_vcpu, pn));
 }
 
 static struct preempt_ops nvmx_preempt_ops = {
@@ -175,6 +184,7 @@ static void nvmx_vcpu_load(struct nvmx_vcpu *vcpu)
 static void nvmx_vcpu_put(struct nvmx_vcpu *vcpu)
 {
 	preempt_disable();
+	nvmx_switch_to_host(vcpu);
 	preempt_notifier_unregister(&vcpu->pn);
 	preempt_enable();
 }
@@ -237,20 +247,22 @@ void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
 /* Finishes an I/O or MMIO exit now that userspace has done its part. */
 static void nvmx_complete_io(struct nvmx_vcpu *vcpu)
 {
-	struct kvm_run *run = vcpu->run;
 	unsigned long *rax = &vcpu->regs.gpr[NVMX_RAX];
 
 	switch (vcpu->pending_io) {
 	case NVMX_IO_PIO_IN: {
-		u8 *data = page_address(vcpu->pio_page);
+		/* The width the exit had: kvm_run is the user's to scribble on. */
+		unsigned int size = vcpu->pio_size;
 		u64 val = 0;
 
-		memcpy(&val, data, run->io.size);
+		if (WARN_ON_ONCE(size != 1 && size != 2 && size != 4))
+			break;
+		memcpy(&val, page_address(vcpu->pio_page), size);
 		/* IN to EAX zero-extends; to AL and AX it merges. */
-		if (run->io.size == 4)
+		if (size == 4)
 			*rax = val;
 		else
-			*rax = (*rax & ~((1UL << (run->io.size * 8)) - 1)) | val;
+			*rax = (*rax & ~(BIT_ULL(size * 8) - 1)) | val;
 		break;
 	}
 	case NVMX_IO_MMIO_READ:
@@ -265,6 +277,11 @@ static void nvmx_complete_io(struct nvmx_vcpu *vcpu)
 	vcpu->pending_io = NVMX_IO_NONE;
 }
 
+/*
+ * Writes the pending event into the VMCS right before entry. It stays
+ * pending until a VM exit shows the entry happened (the CPU then clears
+ * the VMCS field): an entry that does not happen must not lose it.
+ */
 static void nvmx_inject_event(struct nvmx_vcpu *vcpu)
 {
 	struct nvmx_event *e = &vcpu->exception;
@@ -281,7 +298,6 @@ static void nvmx_inject_event(struct nvmx_vcpu *vcpu)
 	if (e->insn_len)
 		nvmx_vmwrite(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
 	nvmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
-	e->valid = false;
 }
 
 /*
@@ -314,17 +330,25 @@ static void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu)
 	}
 }
 
-/* Runs the host's handler for an NMI or #MC that exited. Interrupts off. */
+/*
+ * Runs the host's handler for an NMI or machine check that exited, or a
+ * machine check during VM entry. Interrupts off.
+ */
 static void nvmx_handle_exit_irqoff(struct nvmx_vcpu *vcpu)
 {
+	u16 basic = vcpu->exit_reason;
 	u32 info;
 
-	if ((u16)vcpu->exit_reason != EXIT_REASON_EXCEPTION_NMI)
+	if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+		asm volatile("int $0x12");
+		return;
+	}
+	if (basic != EXIT_REASON_EXCEPTION_NMI)
 		return;
 	info = nvmx_vmread(VM_EXIT_INTR_INFO);
-	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+	if (nvmx_intr_info_is_nmi(info))
 		nvmx_call_nmi_handler();
-	else if ((info & INTR_INFO_VECTOR_MASK) == MC_VECTOR)
+	else if (nvmx_intr_info_is_mc(info))
 		asm volatile("int $0x12");
 }
 
@@ -352,56 +376,71 @@ int nvmx_vcpu_block(struct nvmx_vcpu *vcpu)
 	return -EINTR;
 }
 
+/*
+ * VMfail: the VMCS nvmx wrote is wrong, its own bug. Userspace hears it as
+ * KVM reports it: KVM_EXIT_FAIL_ENTRY with the VM-instruction error.
+ */
 static int nvmx_vmfail(struct nvmx_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
+	u32 err = nvmx_vmread(VM_INSTRUCTION_ERROR);
 
-	/* VMfail means a VMCS field nvmx wrote is wrong: its own bug. */
-	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
-	run->internal.ndata = 2;
-	run->internal.data[0] = nvmx_vmread(VM_INSTRUCTION_ERROR);
-	run->internal.data[1] = raw_smp_processor_id();
-	pr_warn_ratelimited("vCPU %u: VM entry failed, VM-instruction error %llu\n",
-			    vcpu->id, run->internal.data[0]);
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = err;
+	run->fail_entry.cpu = raw_smp_processor_id();
+	pr_warn_ratelimited("vCPU %u: VM entry failed, VM-instruction error %u\n",
+			    vcpu->id, err);
 	return 0;
 }
 
-/* One VM entry and exit. Preemption and interrupts off. */
+/* The guest's state could not be put on the CPU; nothing was entered. */
+static int nvmx_internal_error_loading(struct nvmx_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run->internal.ndata = 1;
+	run->internal.data[0] = vcpu->xcr0;
+	return 0;
+}
+
+/* Flushes the vCPU's VPID-tagged TLB on this CPU if asked. Preemption off. */
+static void nvmx_flush_tlb_if_asked(struct nvmx_vcpu *vcpu)
+{
+	if (!vcpu->flush_tlb)
+		return;
+	nvmx_invvpid_single(vcpu->vpid);
+	vcpu->flush_tlb = false;
+	vcpu->stat.tlb_flush++;
+}
+
+/*
+ * One VM entry and exit. Preemption and interrupts off. Returns 0 after a
+ * VM exit (vcpu->exit_reason says which), 1 on VMfail, -EFAULT when the
+ * guest's state could not be loaded.
+ */
 static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 {
-	unsigned long debugctl = get_debugctlmsr();
-	u16 ds, es;
 	int failed;
 
-	/* VM exit loads null DS and ES; userspace gets its own back. */
-	savesegment(ds, ds);
-	savesegment(es, es);
-	nvmx_msrs_before_entry(vcpu);
-	if (vcpu->xcr0 != nvmx_host_xcr0 && (vcpu->cr4 & X86_CR4_OSXSAVE))
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
+	if (nvmx_switch_to_guest(vcpu))
+		return -EFAULT;
+	nvmx_inject_event(vcpu);
 
 	failed = nvmx_vmenter(&vcpu->regs, vcpu->launched);
 
-	if (vcpu->xcr0 != nvmx_host_xcr0 && (vcpu->cr4 & X86_CR4_OSXSAVE))
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, nvmx_host_xcr0);
-	nvmx_msrs_after_exit(vcpu);
-	/* VM exit clears DEBUGCTL and DR7 and cuts the TSS limit. */
-	if (debugctl)
-		update_debugctlmsr(debugctl);
-	if (hw_breakpoint_active())
-		hw_breakpoint_restore();
-	invalidate_tss_limit();
-	if (ds)
-		loadsegment(ds, ds);
-	if (es)
-		loadsegment(es, es);
-	if (!failed) {
+	nvmx_switch_after_exit(vcpu);
+	if (failed)
+		return failed;
+	vcpu->exit_reason = nvmx_vmread(VM_EXIT_REASON);
+	/* A failed VM entry leaves the VMCS clear (SDM "VM-Entry Failures"). */
+	if (!(vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
 		vcpu->launched = true;
-		vcpu->exit_reason = nvmx_vmread(VM_EXIT_REASON);
-		nvmx_handle_exit_irqoff(vcpu);
-	}
-	return failed;
+	/* The entry happened (or failed its checks): the event is consumed. */
+	vcpu->exception.valid = false;
+	nvmx_handle_exit_irqoff(vcpu);
+	return 0;
 }
 
 static int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
@@ -434,7 +473,7 @@ static int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 		preempt_disable();
 		nvmx_vmcs01_before_entry(vcpu);
-		nvmx_inject_event(vcpu);
+		nvmx_flush_tlb_if_asked(vcpu);
 		local_irq_disable();
 		if (need_resched() || signal_pending(current) ||
 		    nvmx_vmx_shutting_down()) {
@@ -458,11 +497,17 @@ static int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		local_irq_enable();
 		preempt_enable();
 
+		if (r < 0) {
+			r = nvmx_internal_error_loading(vcpu);
+			break;
+		}
 		if (r) {
 			r = nvmx_vmfail(vcpu);
 			break;
 		}
-		nvmx_requeue_vectoring(vcpu);
+		/* IDT-vectoring information is undefined after a failed entry. */
+		if (!(vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+			nvmx_requeue_vectoring(vcpu);
 		r = nvmx_handle_exit(vcpu);
 		if (r <= 0)
 			break;

@@ -28,6 +28,23 @@
 				 X86_CR0_WP | X86_CR0_AM)
 /* CR0 bits VMX needs set while the guest runs (unrestricted guest). */
 #define NVMX_CR0_ALWAYS_ON	X86_CR0_NE
+/*
+ * CR0 bits the hardware never gets from a guest: CD and NW would run it
+ * (and perhaps its sibling thread) uncached, with coherency not
+ * maintained. Guest memory is write-back in the EPT whatever the guest's
+ * CR0 says; the guest reads back what it wrote through the read shadow.
+ */
+#define NVMX_CR0_ALWAYS_OFF	(X86_CR0_CD | X86_CR0_NW)
+/*
+ * CR0 and CR4 bits whose change invalidates TLB entries, including
+ * global ones, on real hardware (SDM "Operations that Invalidate TLBs and
+ * Paging-Structure Caches"). nvmx emulates the MOV, so it flushes the
+ * vCPU's VPID itself; WP, PSE and SMAP are included because a flush is
+ * always allowed and these change how cached translations are used.
+ */
+#define NVMX_CR0_TLB_BITS	(X86_CR0_PG | X86_CR0_WP)
+#define NVMX_CR4_TLB_BITS	(X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | \
+				 X86_CR4_SMEP | X86_CR4_SMAP)
 /* CR4 bits VMX needs set while the guest runs. */
 #define NVMX_CR4_ALWAYS_ON	X86_CR4_VMXE
 
@@ -192,6 +209,8 @@ static void nvmx_vmcs01_reset_guest(struct nvmx_vcpu *vcpu)
 	nvmx_vmwrite(VMCS_LINK_POINTER, -1ULL);
 
 	vcpu->regs.gpr[NVMX_RDX] = 0x600;
+	vcpu->dr6 = NVMX_DR6_FIXED_1;
+	vcpu->dr7 = NVMX_DR7_FIXED_1;
 	vcpu->cr0 = 0;
 	vcpu->cr4 = 0;
 	vcpu->efer = 0;
@@ -273,6 +292,30 @@ void nvmx_vmcs01_before_entry(struct nvmx_vcpu *vcpu)
 	nvmx_vmwrite(HOST_GS_BASE, base);
 }
 
+/*
+ * CR4 bits nvmx can give any guest on this host: the base set and the
+ * features the CPU has, within what VMX operation allows
+ * (IA32_VMX_CR4_FIXED1).
+ */
+static unsigned long nvmx_cr4_host_bits(void)
+{
+	unsigned long bits = NVMX_CR4_BASE_BITS;
+
+	if (boot_cpu_has(X86_FEATURE_XSAVE))
+		bits |= X86_CR4_OSXSAVE;
+	if (boot_cpu_has(X86_FEATURE_PCID))
+		bits |= X86_CR4_PCIDE;
+	if (boot_cpu_has(X86_FEATURE_FSGSBASE))
+		bits |= X86_CR4_FSGSBASE;
+	if (boot_cpu_has(X86_FEATURE_SMEP))
+		bits |= X86_CR4_SMEP;
+	if (boot_cpu_has(X86_FEATURE_SMAP))
+		bits |= X86_CR4_SMAP;
+	if (boot_cpu_has(X86_FEATURE_UMIP))
+		bits |= X86_CR4_UMIP;
+	return bits & nvmx_caps.cr4_fixed1;
+}
+
 /* CR4 bits this guest's CPUID allows. */
 static unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 {
@@ -281,21 +324,8 @@ static unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 	u32 r1[4] = { 0 }, r7[4] = { 0 };
 
 	/* Before KVM_SET_CPUID2, as on KVM: whatever nvmx could offer. */
-	if (!vcpu->cpuid_nent) {
-		if (boot_cpu_has(X86_FEATURE_XSAVE))
-			bits |= X86_CR4_OSXSAVE;
-		if (boot_cpu_has(X86_FEATURE_PCID))
-			bits |= X86_CR4_PCIDE;
-		if (boot_cpu_has(X86_FEATURE_FSGSBASE))
-			bits |= X86_CR4_FSGSBASE;
-		if (boot_cpu_has(X86_FEATURE_SMEP))
-			bits |= X86_CR4_SMEP;
-		if (boot_cpu_has(X86_FEATURE_SMAP))
-			bits |= X86_CR4_SMAP;
-		if (boot_cpu_has(X86_FEATURE_UMIP))
-			bits |= X86_CR4_UMIP;
-		return bits;
-	}
+	if (!vcpu->cpuid_nent)
+		return nvmx_cr4_host_bits();
 
 	/* Exact leaves: a missing one means no features, not another leaf. */
 	e1 = nvmx_cpuid_find(vcpu->cpuid, vcpu->cpuid_nent, 1, 0);
@@ -321,10 +351,11 @@ static unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 	if (r7[2] & BIT(X86_FEATURE_UMIP & 31))
 		bits |= X86_CR4_UMIP;
 	/*
-	 * As KVM: the guest's CPUID decides. The supported CPUID comes from
-	 * the host's, whose IA32_VMX_CR4_FIXED1 allows the same bits.
+	 * The guest's CPUID decides among what the host has: a bit userspace
+	 * claims for a feature the CPU lacks must give #GP, not a failed
+	 * VM entry.
 	 */
-	return bits;
+	return bits & nvmx_cr4_host_bits();
 }
 
 static bool nvmx_long_mode(struct nvmx_vcpu *vcpu)
@@ -332,10 +363,37 @@ static bool nvmx_long_mode(struct nvmx_vcpu *vcpu)
 	return vcpu->efer & EFER_LMA;
 }
 
+/* CR0 as the guest sees it now: guest-owned bits live in the VMCS. */
+unsigned long nvmx_read_cr0(struct nvmx_vcpu *vcpu)
+{
+	return (vcpu->cr0 & ~NVMX_L1_CR0_GUEST_BITS) |
+	       (nvmx_vmread(GUEST_CR0) & NVMX_L1_CR0_GUEST_BITS);
+}
+
+/*
+ * The one place CR0 reaches the VMCS: the shadow holds what the guest
+ * wrote, the hardware what nvmx lets it run with.
+ */
+static void nvmx_write_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
+{
+	vcpu->cr0 = cr0;
+	nvmx_vmwrite(CR0_READ_SHADOW, cr0);
+	nvmx_vmwrite(GUEST_CR0,
+		     (cr0 & ~NVMX_CR0_ALWAYS_OFF) | NVMX_CR0_ALWAYS_ON);
+}
+
+/* The same for CR4. */
+static void nvmx_write_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4)
+{
+	vcpu->cr4 = cr4;
+	nvmx_vmwrite(CR4_READ_SHADOW, cr4);
+	nvmx_vmwrite(GUEST_CR4, cr4 | NVMX_CR4_ALWAYS_ON);
+}
+
 /* Sets the guest's CR0; returns -EINVAL where MOV CR0 would #GP. */
 int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 {
-	unsigned long old = vcpu->cr0;
+	unsigned long old = nvmx_read_cr0(vcpu);
 	u64 efer = vcpu->efer;
 
 	if (cr0 >> 32)
@@ -351,15 +409,17 @@ int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 		efer |= EFER_LMA;
 	}
 	if ((old & X86_CR0_PG) && !(cr0 & X86_CR0_PG)) {
-		/* Leaving paging in 64-bit code is not allowed. */
+		/* Leaving paging in 64-bit code, or with PCIDs on, #GPs. */
 		if (nvmx_long_mode(vcpu) &&
 		    (nvmx_vmread(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK))
 			return -EINVAL;
+		if (vcpu->cr4 & X86_CR4_PCIDE)
+			return -EINVAL;
 		efer &= ~EFER_LMA;
 	}
-	vcpu->cr0 = cr0;
-	nvmx_vmwrite(CR0_READ_SHADOW, cr0);
-	nvmx_vmwrite(GUEST_CR0, cr0 | NVMX_CR0_ALWAYS_ON);
+	nvmx_write_cr0(vcpu, cr0);
+	if ((old ^ cr0) & NVMX_CR0_TLB_BITS)
+		vcpu->flush_tlb = true;
 	if (efer != vcpu->efer)
 		nvmx_set_efer(vcpu, efer, true);
 	return 0;
@@ -368,13 +428,20 @@ int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 /* Sets the guest's CR4; returns -EINVAL where MOV CR4 would #GP. */
 int nvmx_set_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4)
 {
+	unsigned long old = vcpu->cr4;
+
 	if (cr4 & ~nvmx_cr4_allowed(vcpu))
 		return -EINVAL;
 	if (nvmx_long_mode(vcpu) && !(cr4 & X86_CR4_PAE))
 		return -EINVAL;
-	vcpu->cr4 = cr4;
-	nvmx_vmwrite(CR4_READ_SHADOW, cr4);
-	nvmx_vmwrite(GUEST_CR4, cr4 | NVMX_CR4_ALWAYS_ON);
+	/* PCIDs only in IA-32e mode, and only turned on with PCID 0. */
+	if ((cr4 & X86_CR4_PCIDE) && !(old & X86_CR4_PCIDE) &&
+	    (!nvmx_long_mode(vcpu) || (nvmx_vmread(GUEST_CR3) & 0xfff)))
+		return -EINVAL;
+	nvmx_write_cr4(vcpu, cr4);
+	if (((old ^ cr4) & NVMX_CR4_TLB_BITS) ||
+	    ((old & ~cr4) & X86_CR4_PCIDE))
+		vcpu->flush_tlb = true;
 	return 0;
 }
 
@@ -428,7 +495,8 @@ int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs)
 		vcpu->regs.gpr[nvmx_kvm_regs_order[i]] = in[i];
 	nvmx_vmwrite(GUEST_RSP, regs->rsp);
 	nvmx_vmwrite(GUEST_RIP, regs->rip);
-	nvmx_vmwrite(GUEST_RFLAGS, regs->rflags);
+	/* Bit 1 is always set; VM entry would fail on a 0 there. */
+	nvmx_vmwrite(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
 	return 0;
 }
 
@@ -493,9 +561,7 @@ int nvmx_get_sregs(struct nvmx_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->gdt.limit = nvmx_vmread(GUEST_GDTR_LIMIT);
 	sregs->idt.base = nvmx_vmread(GUEST_IDTR_BASE);
 	sregs->idt.limit = nvmx_vmread(GUEST_IDTR_LIMIT);
-	/* Guest-owned bits from the hardware, the rest as written. */
-	sregs->cr0 = (vcpu->cr0 & ~NVMX_L1_CR0_GUEST_BITS) |
-		     (nvmx_vmread(GUEST_CR0) & NVMX_L1_CR0_GUEST_BITS);
+	sregs->cr0 = nvmx_read_cr0(vcpu);
 	sregs->cr2 = vcpu->regs.cr2;
 	sregs->cr3 = nvmx_vmread(GUEST_CR3);
 	sregs->cr4 = vcpu->cr4;
@@ -549,13 +615,11 @@ int nvmx_set_sregs(struct nvmx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	nvmx_vmwrite(GUEST_CR3, sregs->cr3);
 	/* EFER first: CR0 and CR4 checks depend on long mode. */
 	nvmx_set_efer(vcpu, sregs->efer, true);
-	vcpu->cr0 = sregs->cr0 | X86_CR0_ET;
-	nvmx_vmwrite(CR0_READ_SHADOW, vcpu->cr0);
-	nvmx_vmwrite(GUEST_CR0, vcpu->cr0 | NVMX_CR0_ALWAYS_ON);
-	vcpu->cr4 = sregs->cr4;
-	nvmx_vmwrite(CR4_READ_SHADOW, vcpu->cr4);
-	nvmx_vmwrite(GUEST_CR4, vcpu->cr4 | NVMX_CR4_ALWAYS_ON);
+	nvmx_write_cr0(vcpu, sregs->cr0 | X86_CR0_ET);
+	nvmx_write_cr4(vcpu, sregs->cr4);
 	nvmx_set_tpr(vcpu, (sregs->cr8 & 0xf) << 4);
+	/* New paging state: nothing cached for the old one may be used. */
+	vcpu->flush_tlb = true;
 	/* With EPT, PAE paging loads its PDPTEs from the VMCS at entry. */
 	if ((vcpu->cr0 & X86_CR0_PG) && (vcpu->cr4 & X86_CR4_PAE) &&
 	    !(vcpu->efer & EFER_LMA))
