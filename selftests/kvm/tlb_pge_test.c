@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Toggling CR4.PGE flushes global TLB entries (SDM 4.10.4.1): the guest
+ * maps a global page, reads it, points its PTE at another page without
+ * INVLPG, toggles PGE off and on, and must then read the other page. The
+ * vCPU stat tlb_flush must grow across the toggle where the hypervisor
+ * intercepts it, and across clearing CR4.PCIDE, which both nvmx and
+ * kvm_intel intercept.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+#include "kvm_util.h"
+#include "processor.h"
+#include "test_util.h"
+
+#include <linux/nvmx.h>
+
+/* Far from what libkvm allocates (from 0x2000 up, and the ELF). */
+#define TEST_VA		0x0000100000000000ULL
+#define PT_VA		0x0000100000400000ULL	/* TEST_VA's page table */
+#define PATTERN_A	0xaaaa5555aaaa0001ULL
+#define PATTERN_B	0xbbbb4444bbbb0002ULL
+
+enum { STAGE_TLB_FILLED = 1, STAGE_PGE_TOGGLED, STAGE_PCIDE_SET, STAGE_PCIDE_CLEAR };
+
+static u64 read_test_va(void)
+{
+	return READ_ONCE(*(u64 *)TEST_VA);
+}
+
+static void guest_code(u64 pte_gva, u64 new_pte, u64 has_pcid)
+{
+	u64 stale, val;
+
+	set_cr4(get_cr4() | X86_CR4_PGE);
+	val = read_test_va();
+	GUEST_ASSERT_1(val == PATTERN_A, val);
+	GUEST_SYNC(STAGE_TLB_FILLED);
+
+	WRITE_ONCE(*(u64 *)pte_gva, new_pte);
+	/* May be either page: the TLB entry may or may not be there. */
+	stale = read_test_va();
+	set_cr4(get_cr4() & ~X86_CR4_PGE);
+	set_cr4(get_cr4() | X86_CR4_PGE);
+	val = read_test_va();
+	GUEST_SYNC_ARGS(STAGE_PGE_TOGGLED, val, stale, 0, 0);
+
+	if (has_pcid) {
+		set_cr4(get_cr4() | X86_CR4_PCIDE);
+		GUEST_SYNC(STAGE_PCIDE_SET);
+		set_cr4(get_cr4() & ~X86_CR4_PCIDE);
+		GUEST_SYNC(STAGE_PCIDE_CLEAR);
+	}
+	GUEST_DONE();
+}
+
+/* The GPA of the 4-level PTE that maps @va (libkvm's 4 KiB mappings). */
+static vm_paddr_t pte_gpa(struct kvm_vm *vm, u64 va)
+{
+	vm_paddr_t table = vm->pgd;
+	int level;
+
+	for (level = 3; level > 0; level--) {
+		u64 *entry = (u64 *)addr_gpa2hva(vm, table) + ((va >> (12 + 9 * level)) & 511);
+
+		TEST_ASSERT(*entry & PTE_PRESENT_MASK, "level %d of 0x%lx not present",
+			    level + 1, va);
+		table = PTE_GET_PFN(*entry) << PAGE_SHIFT;
+	}
+	return table + ((va >> 12) & 511) * 8;
+}
+
+/* The vCPU stat tlb_flush in @val; false when there is none. */
+static bool read_tlb_flush(struct kvm_vcpu *vcpu, u64 *val)
+{
+	struct kvm_stats_header header;
+	struct kvm_stats_desc *descs, *desc;
+	bool found = false;
+	int fd, i;
+
+	fd = vcpu_get_stats_fd(vcpu);
+	read_stats_header(fd, &header);
+	descs = read_stats_descriptors(fd, &header);
+	for (i = 0; i < header.num_desc; i++) {
+		desc = get_stats_descriptor(descs, i, &header);
+		if (!strcmp(desc->name, "tlb_flush")) {
+			read_stat_data(fd, &header, desc, val, 1);
+			found = true;
+			break;
+		}
+	}
+	free(descs);
+	close(fd);
+	if (!found)
+		ksft_print_msg("vCPU stats have no tlb_flush\n");
+	return found;
+}
+
+/* nvmx answers its own ioctl on the /dev/kvm it is bound over. */
+static bool on_nvmx(void)
+{
+	struct nvmx_status st = { .size = sizeof(st) };
+	int fd = open_kvm_dev_path_or_exit();
+	bool ret = !ioctl(fd, NVMX_GET_STATUS, &st);
+
+	close(fd);
+	return ret;
+}
+
+/*
+ * Whether a guest MOV CR4 that toggles PGE exits. nvmx intercepts every
+ * CR4 bit. kvm_intel with EPT lets the guest own PGE (6.1's
+ * set_cr4_guest_host_mask(): KVM_POSSIBLE_CR4_GUEST_BITS, less
+ * X86_CR4_TLBFLUSH_BITS only without EPT): the CPU flushes the VPID's
+ * entries itself and KVM neither sees nor counts it.
+ */
+static bool pge_toggle_exits(void)
+{
+	char c = 'Y';
+	int fd;
+
+	if (on_nvmx())
+		return true;
+	fd = open("/sys/module/kvm_intel/parameters/ept", O_RDONLY);
+	TEST_ASSERT(fd >= 0, "no kvm_intel ept parameter: errno %d", errno);
+	TEST_ASSERT(read(fd, &c, 1) == 1, "reading kvm_intel's ept parameter");
+	close(fd);
+	return c != 'Y';
+}
+
+static struct ucall run_stage(struct kvm_vcpu *vcpu, u64 stage)
+{
+	struct ucall uc;
+	u64 cmd;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO,
+		    "exit reason %u (%s), want KVM_EXIT_IO", vcpu->run->exit_reason,
+		    exit_reason_str(vcpu->run->exit_reason));
+	cmd = get_ucall(vcpu, &uc);
+	if (cmd == UCALL_ABORT)
+		REPORT_GUEST_ASSERT_1(uc, "value 0x%lx");
+	TEST_ASSERT(cmd != UCALL_UNHANDLED, "guest got unexpected vector %lu",
+		    uc.args[0]);
+	if (stage) {
+		TEST_ASSERT(cmd == UCALL_SYNC && uc.args[1] == stage,
+			    "ucall %lu stage %lu, want UCALL_SYNC stage %lu",
+			    cmd, uc.args[1], stage);
+	} else {
+		TEST_ASSERT(cmd == UCALL_DONE, "ucall %lu, want UCALL_DONE", cmd);
+	}
+	return uc;
+}
+
+int main(void)
+{
+	vm_vaddr_t page_a, page_b;
+	vm_paddr_t gpa_a, gpa_b, pte;
+	u64 *pte_hva, before = 0, after = 0;
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+	bool has_pcid, counted, stat;
+	struct ucall uc;
+
+	setbuf(stdout, NULL);
+	TEST_REQUIRE(kvm_has_cap(KVM_CAP_IMMEDIATE_EXIT));
+	ksft_print_header();
+	ksft_set_plan(3);
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	vm_init_descriptor_tables(vm);
+	vcpu_init_descriptor_tables(vcpu);
+
+	page_a = vm_vaddr_alloc_page(vm);
+	page_b = vm_vaddr_alloc_page(vm);
+	*(u64 *)addr_gva2hva(vm, page_a) = PATTERN_A;
+	*(u64 *)addr_gva2hva(vm, page_b) = PATTERN_B;
+	gpa_a = addr_gva2gpa(vm, page_a);
+	gpa_b = addr_gva2gpa(vm, page_b);
+
+	virt_pg_map(vm, TEST_VA, gpa_a);
+	pte = pte_gpa(vm, TEST_VA);
+	pte_hva = addr_gpa2hva(vm, pte);
+	*pte_hva |= PTE_GLOBAL_MASK;
+	/* The guest rewrites the PTE itself, through this mapping. */
+	virt_pg_map(vm, PT_VA, pte & PAGE_MASK);
+	TEST_ASSERT(pte_gpa(vm, TEST_VA) == pte, "mapping PT_VA moved the PTE");
+
+	has_pcid = kvm_cpu_has(X86_FEATURE_PCID);
+	vcpu_args_set(vcpu, 3, PT_VA + (pte & ~PAGE_MASK),
+		      (*pte_hva & ~PHYSICAL_PAGE_MASK) | gpa_b, has_pcid);
+
+	run_stage(vcpu, STAGE_TLB_FILLED);
+	stat = read_tlb_flush(vcpu, &before);
+	uc = run_stage(vcpu, STAGE_PGE_TOGGLED);
+	stat &= read_tlb_flush(vcpu, &after);
+	ksft_print_msg("read before the toggle 0x%lx; tlb_flush %lu -> %lu\n",
+		       uc.args[3], before, after);
+	ksft_test_result(uc.args[2] == PATTERN_B,
+			 "pge_toggle_flushes_global_entry (read 0x%lx, want 0x%llx)\n",
+			 uc.args[2], PATTERN_B);
+
+	counted = pge_toggle_exits();
+	if (counted)
+		ksft_test_result(stat && after >= before + 1,
+				 "pge_toggle_counted_in_tlb_flush\n");
+	else
+		ksft_test_result_skip("pge_toggle_counted_in_tlb_flush: no exit (EPT)\n");
+
+	if (has_pcid) {
+		run_stage(vcpu, STAGE_PCIDE_SET);
+		stat = read_tlb_flush(vcpu, &before);
+		run_stage(vcpu, STAGE_PCIDE_CLEAR);
+		stat &= read_tlb_flush(vcpu, &after);
+		ksft_print_msg("CR4.PCIDE 1 -> 0: tlb_flush %lu -> %lu\n", before, after);
+		ksft_test_result(stat && after >= before + 1,
+				 "pcide_clear_counted_in_tlb_flush\n");
+	} else {
+		ksft_test_result_skip("pcide_clear_counted_in_tlb_flush: no PCID in CPUID\n");
+	}
+	run_stage(vcpu, 0);
+
+	kvm_vm_free(vm);
+	ksft_finished();
+}
