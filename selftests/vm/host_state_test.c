@@ -4,8 +4,9 @@
  * loads null selectors and LDTR, a 0xffff GDT limit and the hypervisor's
  * idea of the SYSCALL MSRs and KERNEL_GS_BASE; the hypervisor must put
  * the task's back before user mode runs again. Also: a guest never sees
- * the host's SYSCALL MSRs, and a CR4 bit is accepted only where the
- * device offers the feature. $NVMX_TEST_DEV picks the device, so the same
+ * the host's SYSCALL MSRs, a CR4 bit is accepted only where the device
+ * offers the feature, and a failed VM entry is reported the same way at
+ * every KVM_RUN until the state is fixed. $NVMX_TEST_DEV picks the device, so the same
  * binary runs on kvm_intel.
  */
 #include <asm/ldt.h>
@@ -262,6 +263,37 @@ TEST_F(vm, cr4_bit_needs_the_feature_on_the_host)
 		EXPECT_EQ(-1, r);
 		EXPECT_EQ(EINVAL, errno);
 	}
+}
+
+/*
+ * RFLAGS bit 15 is reserved: VM entry fails its guest-state checks (basic
+ * reason 33 with bit 31). The VMCS stays unlaunched, so the next KVM_RUN
+ * fails the same way (a VMRESUME would VMfail instead), and once RFLAGS
+ * is fixed the guest runs.
+ */
+TEST_F(vm, failed_entry_is_reported_until_fixed)
+{
+	struct kvm_regs regs;
+	__u32 out[2];
+	int i;
+
+	memcpy(self->mem + CODE_GPA, g_out_hlt, sizeof(g_out_hlt));
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_REGS, &regs));
+	regs.rflags = 2 | (1u << 15);
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &regs));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ioctl(self->vcpu, KVM_RUN, 0));
+		EXPECT_EQ(KVM_EXIT_FAIL_ENTRY, self->run->exit_reason);
+		EXPECT_EQ(0x80000021,
+			  self->run->fail_entry.hardware_entry_failure_reason)
+			TH_LOG("KVM_RUN %d", i);
+	}
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_REGS, &regs));
+	EXPECT_EQ(CODE_GPA, regs.rip);
+	regs.rflags = 2;
+	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &regs));
+	run_to_hlt(_metadata, self, out, 2);
+	EXPECT_EQ(0x42, out[0]);
 }
 
 TEST_HARNESS_MAIN
