@@ -390,8 +390,9 @@ static struct kvm_sregs sregs_of(struct __test_metadata *_metadata, struct vm *v
 }
 
 /*
- * MOV CR@cr, @val: the guest must take @vector (-1: none and read back
- * @val) and, on a fault, keep the old value.
+ * MOV CR@cr, @val: the guest must take @vector and keep the old value,
+ * or (@vector -1) take none and read back @readback, as must
+ * KVM_GET_SREGS.
  */
 static void mov_cr(struct __test_metadata *_metadata, struct vm *v, int cr,
 		   __u64 val, int vector, __u64 readback)
@@ -412,7 +413,6 @@ static void mov_cr(struct __test_metadata *_metadata, struct vm *v, int cr,
 		return;
 	}
 	ASSERT_EQ(1, r.n);
-	/* 32-bit code reads back 32 bits. */
 	EXPECT_EQ(readback, r.v[0]) TH_LOG("mode %d: MOV CR%d, 0x%llx read back",
 					   v->mode, cr, (unsigned long long)val);
 	EXPECT_EQ(readback, cr ? after.cr4 : after.cr0)
