@@ -36,6 +36,14 @@
  */
 #define NVMX_CR0_ALWAYS_OFF	(X86_CR0_CD | X86_CR0_NW)
 /*
+ * CR0's architectural bits. MOV to CR0 ignores the other bits of 31:0
+ * (they read as 0), as KVM does; only bits 63:32 make it #GP.
+ */
+#define NVMX_CR0_ARCH_BITS	(X86_CR0_PE | X86_CR0_MP | X86_CR0_EM | \
+				 X86_CR0_TS | X86_CR0_ET | X86_CR0_NE | \
+				 X86_CR0_WP | X86_CR0_AM | X86_CR0_NW | \
+				 X86_CR0_CD | X86_CR0_PG)
+/*
  * CR0 and CR4 bits whose change invalidates TLB entries, including
  * global ones, on real hardware (SDM "Operations that Invalidate TLBs and
  * Paging-Structure Caches"). nvmx emulates the MOV, so it flushes the
@@ -398,7 +406,7 @@ int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 
 	if (cr0 >> 32)
 		return -EINVAL;
-	cr0 |= X86_CR0_ET;
+	cr0 = (cr0 & NVMX_CR0_ARCH_BITS) | X86_CR0_ET;
 	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
 		return -EINVAL;
 	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
@@ -615,7 +623,8 @@ int nvmx_set_sregs(struct nvmx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	nvmx_vmwrite(GUEST_CR3, sregs->cr3);
 	/* EFER first: CR0 and CR4 checks depend on long mode. */
 	nvmx_set_efer(vcpu, sregs->efer, true);
-	nvmx_write_cr0(vcpu, sregs->cr0 | X86_CR0_ET);
+	/* Reserved bits would fail VM entry; the CPU would ignore them. */
+	nvmx_write_cr0(vcpu, (sregs->cr0 & NVMX_CR0_ARCH_BITS) | X86_CR0_ET);
 	nvmx_write_cr4(vcpu, sregs->cr4);
 	nvmx_set_tpr(vcpu, (sregs->cr8 & 0xf) << 4);
 	/* New paging state: nothing cached for the old one may be used. */
