@@ -15,6 +15,9 @@ declare -A except=(
 	[src/compat.h]=LINUX_VERSION_CODE,CONSTANT_COMPARISON
 	# asm goto labels (%l[name]) read to checkpatch as the % operator.
 	[src/vmx_ops.h]=SPACING
+	[src/switch.c]=SPACING
+	# struct user_desc (<asm/ldt.h>) spells its field "useable".
+	[selftests/vm/host_state_test.c]=TYPO_SPELLING
 	# The kernel's own MTRR MSR names (<asm/msr-index.h>) are CamelCase.
 	[src/msr.c]=CAMELCASE
 )

@@ -178,10 +178,11 @@ void nvmx_switch_to_host(struct nvmx_vcpu *vcpu)
 /* XSETBV that reports a fault instead of taking it. */
 static int nvmx_xsetbv_safe(u64 value)
 {
+	u32 lo = value, hi = value >> 32;
+
 	asm goto("1: xsetbv\n\t"
 		 _ASM_EXTABLE(1b, %l[fault])
-		 : : "a"((u32)value), "d"((u32)(value >> 32)),
-		     "c"(XCR_XFEATURE_ENABLED_MASK)
+		 : : "a"(lo), "d"(hi), "c"(XCR_XFEATURE_ENABLED_MASK)
 		 : "memory" : fault);
 	return 0;
 fault:

@@ -21,7 +21,7 @@
 
 #define MSR_LSTAR		0xc0000082
 #define MSR_KERNEL_GS_BASE	0xc0000102
-#define CR4_UMIP		(1ULL << 11)
+#define CR4_UMIP		0x800ULL	/* CR4 bit 11 */
 
 /* LDT entry 0, table indicator set, RPL 3. */
 #define LDT_SEL		((0 << 3) | 4 | 3)
@@ -126,15 +126,13 @@ struct seg_state {
 
 static void read_seg_state(struct seg_state *s)
 {
-	struct __attribute__((packed)) {
-		unsigned short limit;
-		unsigned long base;
-	} gdt;
+	/* SGDT stores a 2-byte limit, then the 8-byte base. */
+	unsigned char gdt[10];
 
 	asm volatile("mov %%gs, %0" : "=r"(s->gs));
 	asm volatile("sldt %0" : "=r"(s->ldt));
 	asm volatile("sgdt %0" : "=m"(gdt));
-	s->gdt_limit = gdt.limit;
+	memcpy(&s->gdt_limit, gdt, sizeof(s->gdt_limit));
 	/* Reload from the selector: that needs the LDT. */
 	asm volatile("mov %0, %%gs" : : "r"(s->gs));
 	asm volatile("mov %%gs:0, %0" : "=r"(s->gs_word));
