@@ -139,12 +139,20 @@ static void nvmx_vcpu_load_here(struct nvmx_vcpu *vcpu)
 		if (nvmx_vmptrld(vcpu->vmcs_pa))
 			nvmx_vmx_insn_failed("vmptrld", 0);
 		this_cpu_write(nvmx_current_vcpu, vcpu);
+		/*
+		 * The guest about to run must not steer indirect branches with
+		 * what another guest trained (X86_FEATURE_USE_IBPB), as on
+		 * kvm_intel when the current VMCS changes.
+		 */
+		indirect_branch_prediction_barrier();
 		/* Host state that differs per CPU. */
 		nvmx_vmcs01_set_host_per_cpu();
 	} else if (this_cpu_read(nvmx_current_vcpu) != vcpu) {
 		if (nvmx_vmptrld(vcpu->vmcs_pa))
 			nvmx_vmx_insn_failed("vmptrld", 0);
 		this_cpu_write(nvmx_current_vcpu, vcpu);
+		/* Another vCPU's VMCS was current: as above. */
+		indirect_branch_prediction_barrier();
 	}
 }
 
@@ -381,7 +389,9 @@ static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 	if (vcpu->xcr0 != nvmx_host_xcr0 && (vcpu->cr4 & X86_CR4_OSXSAVE))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, vcpu->xcr0);
 
+	nvmx_spec_before_entry();
 	failed = nvmx_vmenter(&vcpu->regs, vcpu->launched);
+	nvmx_spec_after_exit();
 
 	if (vcpu->xcr0 != nvmx_host_xcr0 && (vcpu->cr4 & X86_CR4_OSXSAVE))
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, nvmx_host_xcr0);
