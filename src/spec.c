@@ -166,7 +166,7 @@ static void nvmx_l1d_flush_sw(void)
  * kvm_intel's default ("cond") skips the flush when nothing it deems
  * sensitive ran since the last one; nvmx keeps no such record and flushes
  * before every entry, a superset. The VERW in vmenter.S runs as well, as on
- * kvm_intel: it comes last and costs little next to the flush.
+ * kvm_intel: the software flush clears no CPU buffers, and VERW comes last.
  */
 void nvmx_spec_before_entry(void)
 {
