@@ -15,7 +15,7 @@
 #include "nvmx.h"
 
 static_assert(sizeof(struct nvmx_host_caps) == NVMX_HOST_CAPS_SIZE_VER0);
-static_assert(sizeof(struct nvmx_status) == NVMX_STATUS_SIZE_VER0);
+static_assert(sizeof(struct nvmx_status) == NVMX_STATUS_SIZE_VER1);
 
 /*
  * Copies in a size-prefixed nvmx struct (see the uapi header): @min is its
@@ -93,6 +93,7 @@ static long nvmx_get_status(void __user *argp)
 	st.nr_vms = nvmx_vm_count();
 	st.vmx_cpus = nvmx_vmx_cpus();
 	st.online_cpus = num_online_cpus();
+	st.mitigations = nvmx_spec_mitigations;
 	return nvmx_copy_struct_out(argp, &st, &st.size, sizeof(st), usize);
 }
 

@@ -21,9 +21,12 @@ static int __init nvmx_init(void)
 	r = nvmx_vmcs01_init();
 	if (r)
 		goto err_vmx_exit;
-	r = nvmx_vcpu_init();
+	r = nvmx_spec_init();
 	if (r)
 		goto err_vmx_exit;
+	r = nvmx_vcpu_init();
+	if (r)
+		goto err_spec_exit;
 	r = nvmx_vm_init();
 	if (r)
 		goto err_vcpu_exit;
@@ -38,6 +41,8 @@ err_vm_exit:
 	nvmx_vm_exit();
 err_vcpu_exit:
 	nvmx_vcpu_exit();
+err_spec_exit:
+	nvmx_spec_exit();
 err_vmx_exit:
 	nvmx_vmx_exit();
 	return r;
@@ -48,6 +53,7 @@ static void __exit nvmx_exit(void)
 	nvmx_dev_exit();
 	nvmx_vm_exit();
 	nvmx_vcpu_exit();
+	nvmx_spec_exit();
 	nvmx_vmx_exit();
 }
 

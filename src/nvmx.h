@@ -302,6 +302,13 @@ int nvmx_handle_exit(struct nvmx_vcpu *vcpu);
 int nvmx_dev_init(void);
 void nvmx_dev_exit(void);
 
+/* spec.c: speculative-execution mitigations (NVMX_MITIGATION_*) */
+extern u64 nvmx_spec_mitigations;
+int nvmx_spec_init(void);
+void nvmx_spec_exit(void);
+void nvmx_spec_before_entry(void);
+void nvmx_spec_after_exit(void);
+
 /* vmenter.S */
 int nvmx_vmenter(struct nvmx_guest_regs *regs, bool launched);
 void nvmx_vmexit(void);

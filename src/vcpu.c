@@ -139,6 +139,12 @@ static void nvmx_vcpu_load_here(struct nvmx_vcpu *vcpu)
 		if (nvmx_vmptrld(vcpu->vmcs_pa))
 			nvmx_vmx_insn_failed("vmptrld", 0);
 		this_cpu_write(nvmx_current_vcpu, vcpu);
+		/*
+		 * The guest about to run must not steer indirect branches with
+		 * what another guest trained (X86_FEATURE_USE_IBPB), as on
+		 * kvm_intel when the current VMCS changes.
+		 */
+		indirect_branch_prediction_barrier();
 		/* Host state that differs per CPU. */
 		nvmx_vmcs01_set_host_per_cpu();
 		/*
@@ -150,6 +156,8 @@ static void nvmx_vcpu_load_here(struct nvmx_vcpu *vcpu)
 		if (nvmx_vmptrld(vcpu->vmcs_pa))
 			nvmx_vmx_insn_failed("vmptrld", 0);
 		this_cpu_write(nvmx_current_vcpu, vcpu);
+		/* Another vCPU's VMCS was current: as above. */
+		indirect_branch_prediction_barrier();
 	}
 }
 
@@ -428,7 +436,9 @@ static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 		return -EFAULT;
 	nvmx_inject_event(vcpu);
 
+	nvmx_spec_before_entry();
 	failed = nvmx_vmenter(&vcpu->regs, vcpu->launched);
+	nvmx_spec_after_exit();
 
 	nvmx_switch_after_exit(vcpu);
 	if (failed)

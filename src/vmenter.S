@@ -11,6 +11,7 @@
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
+#include <asm/msr-index.h>
 #include <asm/nospec-branch.h>
 #include <asm/percpu.h>
 #include <asm/segment.h>
@@ -67,9 +68,8 @@ SYM_FUNC_START(nvmx_vmenter)
 	pop	%rsi
 	/* The stack as the VM exit will find it. */
 	UNWIND_HINT_SAVE
-	/* Guests must not read host data out of CPU buffers (VERW). */
-	VM_CLEAR_CPU_BUFFERS
-	test	%sil, %sil
+	/* launched, in CF: the loads below keep it and VERW changes only ZF */
+	bt	$0, %esi
 
 	mov	R_RAX(%rdi), %rax
 	mov	R_RCX(%rdi), %rcx
@@ -88,7 +88,17 @@ SYM_FUNC_START(nvmx_vmenter)
 	/* RDI last: it held the pointer. MOV leaves the flags alone. */
 	mov	R_RDI(%rdi), %rdi
 
-	jnz	.Lresume
+	/*
+	 * Guests must not sample host data from CPU buffers (MDS, TAA,
+	 * RFDS): VERW after the last memory access, as the kernel does
+	 * on its return to user mode. The feature bit is
+	 * X86_FEATURE_CLEAR_CPU_BUF, as kvm_intel's entry uses on this
+	 * kernel; X86_FEATURE_CLEAR_CPU_BUF_VM (VM_CLEAR_CPU_BUFFERS) is
+	 * set only by the AMD TSA mitigation.
+	 */
+	CLEAR_CPU_BUFFERS
+
+	jc	.Lresume
 	vmlaunch
 	jmp	.Lvmfail
 .Lresume:
@@ -131,6 +141,7 @@ SYM_INNER_LABEL(nvmx_vmexit, SYM_L_GLOBAL)
 	xor	%eax, %eax
 	xor	%ecx, %ecx
 	xor	%edx, %edx
+	xor	%ebp, %ebp
 	xor	%esi, %esi
 	xor	%edi, %edi
 	xor	%r8d, %r8d
@@ -142,8 +153,31 @@ SYM_INNER_LABEL(nvmx_vmexit, SYM_L_GLOBAL)
 	xor	%r14d, %r14d
 	xor	%r15d, %r15d
 
-	/* The guest must not steer host returns: refill the RSB. */
-	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT
+	/*
+	 * Before the first unbalanced RET: the guest must not steer host
+	 * returns. Retpoline and IBRS hosts refill the whole RSB; eIBRS
+	 * ones with PBRSB need one CALL retired (RSB_VMEXIT_LITE).
+	 */
+	FILL_RETURN_BUFFER %rax, RSB_CLEAR_LOOPS, X86_FEATURE_RSB_VMEXIT, \
+			   X86_FEATURE_RSB_VMEXIT_LITE
+
+	/*
+	 * Legacy IBRS (X86_FEATURE_KERNEL_IBRS) protects the host only if
+	 * IA32_SPEC_CTRL.IBRS is written after the less privileged guest
+	 * ran. The guest cannot change the MSR (nvmx gives it no access),
+	 * so the host's value is written back as it is.
+	 */
+	ALTERNATIVE "jmp .Lspec_ctrl_done", "", X86_FEATURE_KERNEL_IBRS
+	mov	$MSR_IA32_SPEC_CTRL, %ecx
+	mov	PER_CPU_VAR(x86_spec_ctrl_current), %eax
+	mov	PER_CPU_VAR(x86_spec_ctrl_current + 4), %edx
+	wrmsr
+	/* No branch runs ahead of the write. */
+	lfence
+.Lspec_ctrl_done:
+
+	/* Branch history the guest left must not steer host branches (BHI). */
+	CLEAR_BRANCH_HISTORY_VMEXIT
 
 	pop	%rdi
 	mov	%rbx, %rax

@@ -4,6 +4,8 @@
 # Builds the test host's initramfs (busybox, nvmx.ko, the kvm modules, the
 # test binaries, the libkvm programs in /opt/nvmx/kvm, the profiles) and one
 # bootable ISO per profile, whose kernel command line names the profile.
+# A profile's "# cmdline:" header changes the default command line below:
+# "-ARG" removes ARG (which must be there), any other word is appended.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -32,7 +34,34 @@ for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko \
 done
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.gz"
 
+# mitigations=off: speculative-execution mitigations cost much in Bochs and
+# test nothing of nvmx's but in the profiles that remove it.
+default_cmdline="console=ttyS0,115200 quiet loglevel=4 panic=0 panic_on_warn=1 oops=panic \
+slab_nomerge idle=halt mitigations=off tsc=reliable"
+
+# cmdline PROFILE: the kernel command line for PROFILE.
+cmdline() {
+	local -a args out
+	local w a found
+	read -r -a args <<< "$default_cmdline"
+	for w in $(sed -n 's/^# cmdline: *//p' "$here/profiles/$1"); do
+		case $w in
+		-*)
+			found= out=()
+			for a in "${args[@]}"; do
+				if [ "$a" = "${w#-}" ]; then found=1; else out+=("$a"); fi
+			done
+			[ -n "$found" ] || { log "profile $1: no kernel argument ${w#-} to remove"; return 1; }
+			args=("${out[@]}")
+			;;
+		*) args+=("$w") ;;
+		esac
+	done
+	echo "${args[*]} nvmx_profile=$1"
+}
+
 for p in "$@"; do
+	append=$(cmdline "$p")
 	iso=$out/iso-$p
 	rm -rf "$iso" && mkdir -p "$iso/isolinux"
 	cp /usr/lib/ISOLINUX/isolinux.bin /usr/lib/syslinux/modules/bios/ldlinux.c32 "$iso/isolinux/"
@@ -46,7 +75,7 @@ TIMEOUT 0
 LABEL nvmx
   KERNEL /vmlinuz
   INITRD /initrd.gz
-  APPEND console=ttyS0,115200 quiet loglevel=4 panic=0 panic_on_warn=1 oops=panic slab_nomerge idle=halt mitigations=off tsc=reliable nvmx_profile=$p
+  APPEND $append
 CFG
 	genisoimage -quiet -o "$out/$p.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
 		-no-emul-boot -boot-load-size 4 -boot-info-table -J -R "$iso"

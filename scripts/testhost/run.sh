@@ -10,7 +10,7 @@ set -euo pipefail
 here=$NVMX_TOP/scripts/testhost
 
 profiles=("$@")
-[ ${#profiles[@]} -gt 0 ] || profiles=(main smp run noept novmx noug kvm)
+[ ${#profiles[@]} -gt 0 ] || profiles=(main smp run noept novmx noug kvm spec)
 
 nvmx_deps
 linux_source

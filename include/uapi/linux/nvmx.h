@@ -19,6 +19,7 @@
 #ifndef _UAPI_LINUX_NVMX_H
 #define _UAPI_LINUX_NVMX_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -82,6 +83,10 @@ struct nvmx_host_caps {
  *            nvmx does VMXON with the first VM and VMXOFF with the last
  * @online_cpus: online CPUs when the status was taken
  * @__reserved: must be 0
+ * @mitigations: NVMX_MITIGATION_* (below): the speculative-execution
+ *               mitigations nvmx applies around every VM entry and exit on
+ *               this host, chosen at load from the kernel's mitigation
+ *               state; 0 with mitigations=off. Since VER1.
  */
 struct nvmx_status {
 	__u32 size;
@@ -90,9 +95,34 @@ struct nvmx_status {
 	__u32 vmx_cpus;
 	__u32 online_cpus;
 	__u32 __reserved;
+	__u64 mitigations;
 };
 
 #define NVMX_STATUS_SIZE_VER0 24
+#define NVMX_STATUS_SIZE_VER1 32
+
+/*
+ * struct nvmx_status.mitigations; the kernel feature bit or variable each
+ * follows is in Documentation/design.md, "Speculative execution".
+ */
+/* VERW clears CPU buffers before VM entry (X86_FEATURE_CLEAR_CPU_BUF). */
+#define NVMX_MITIGATION_VERW			_BITULL(0)
+/* L1D flush before VM entry through IA32_FLUSH_CMD (L1TF)... */
+#define NVMX_MITIGATION_L1D_FLUSH_HW		_BITULL(1)
+/* ...or by reading a 64 KiB buffer, where the CPU has no IA32_FLUSH_CMD. */
+#define NVMX_MITIGATION_L1D_FLUSH_SW		_BITULL(2)
+/* Branch history cleared by the software loop after VM exit (BHI). */
+#define NVMX_MITIGATION_BHI_CLEAR		_BITULL(3)
+/* Return stack buffer refilled after VM exit (X86_FEATURE_RSB_VMEXIT)... */
+#define NVMX_MITIGATION_RSB_VMEXIT		_BITULL(4)
+/* ...or one CALL retired before any RET (eIBRS with PBRSB). */
+#define NVMX_MITIGATION_RSB_VMEXIT_LITE		_BITULL(5)
+/* IBPB when a CPU makes another VMCS current (X86_FEATURE_USE_IBPB). */
+#define NVMX_MITIGATION_IBPB_ON_SWITCH		_BITULL(6)
+/* IA32_SPEC_CTRL rewritten after VM exit (legacy IBRS, KERNEL_IBRS). */
+#define NVMX_MITIGATION_IBRS_VMEXIT		_BITULL(7)
+/* IBPB before the next return to user mode after a VM exit (VMSCAPE). */
+#define NVMX_MITIGATION_IBPB_EXIT_TO_USER	_BITULL(8)
 
 /*
  * Both take a pointer to their struct, which the kernel reads and writes
