@@ -309,7 +309,9 @@ void nvmx_spec_exit(void);
 void nvmx_spec_before_entry(void);
 void nvmx_spec_after_exit(void);
 
-/* vmenter.S */
+/* vmenter.S: nvmx_vmenter() returns 0 after a VM exit, or one of these. */
+#define NVMX_VMENTER_VMFAIL	1
+#define NVMX_VMENTER_FAULT	2
 int nvmx_vmenter(struct nvmx_guest_regs *regs, bool launched);
 void nvmx_vmexit(void);
 void nvmx_call_nmi_handler(void);

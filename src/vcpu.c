@@ -425,8 +425,9 @@ static void nvmx_flush_tlb_if_asked(struct nvmx_vcpu *vcpu)
 
 /*
  * One VM entry and exit. Preemption and interrupts off. Returns 0 after a
- * VM exit (vcpu->exit_reason says which), 1 on VMfail, -EFAULT when the
- * guest's state could not be loaded.
+ * VM exit (vcpu->exit_reason says which), NVMX_VMENTER_VMFAIL or
+ * NVMX_VMENTER_FAULT as nvmx_vmenter() does, -EFAULT when the guest's
+ * state could not be loaded.
  */
 static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 {
@@ -509,6 +510,13 @@ static int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 		if (r < 0) {
 			r = nvmx_internal_error_loading(vcpu);
+			break;
+		}
+		if (r == NVMX_VMENTER_FAULT) {
+			/* Expected only once a reboot or crash left VMX. */
+			nvmx_vmx_insn_failed("vmlaunch/vmresume", 0);
+			run->exit_reason = KVM_EXIT_SHUTDOWN;
+			r = -EIO;
 			break;
 		}
 		if (r) {

@@ -4,8 +4,10 @@
  *
  * nvmx_vmenter(regs, launched) loads the guest GPRs from struct
  * nvmx_guest_regs, enters the guest with VMLAUNCH or VMRESUME, and on VM
- * exit stores them back. It returns 0 after a VM exit and 1 when the
- * entry instruction failed (VMfail: the caller reads the error number).
+ * exit stores them back. It returns 0 after a VM exit, 1 when the entry
+ * instruction failed (VMfail: the caller reads the error number) and 2
+ * when a VMX instruction faulted (the CPU was not in VMX operation, e.g.
+ * after an emergency VMXOFF from a crash path).
  * Interrupts must be off. HOST_RIP is nvmx_vmexit; HOST_RSP is written
  * here, with the regs pointer at the top of the stack for the exit path.
  */
@@ -55,8 +57,9 @@ SYM_FUNC_START(nvmx_vmenter)
 
 	mov	$NVMX_HOST_RSP_FIELD, %eax
 	lea	8(%rsp), %rdx
-	vmwrite	%rdx, %rax
+1:	vmwrite	%rdx, %rax
 	jbe	.Lfail_early
+	_ASM_EXTABLE(1b, .Lfault_early)
 
 	/* Guest CR2: moves to CR2 are slow, so only when it changed. */
 	mov	R_CR2(%rdi), %rax
@@ -99,11 +102,13 @@ SYM_FUNC_START(nvmx_vmenter)
 	CLEAR_CPU_BUFFERS
 
 	jc	.Lresume
-	vmlaunch
+2:	vmlaunch
 	jmp	.Lvmfail
 .Lresume:
-	vmresume
+3:	vmresume
 	jmp	.Lvmfail
+	_ASM_EXTABLE(2b, .Lfault)
+	_ASM_EXTABLE(3b, .Lfault)
 
 	/*
 	 * VM exit lands here with RSP = HOST_RSP, the regs pointer on top,
@@ -197,6 +202,16 @@ SYM_INNER_LABEL(nvmx_vmexit, SYM_L_GLOBAL)
 .Lfail_early:
 	pop	%rsi
 	mov	$1, %ebx
+	jmp	.Lclear_regs
+
+	/* A VMX instruction faulted: the same stacks as the two above. */
+.Lfault:
+	mov	$2, %ebx
+	jmp	.Lclear_regs
+
+.Lfault_early:
+	pop	%rsi
+	mov	$2, %ebx
 	jmp	.Lclear_regs
 SYM_FUNC_END(nvmx_vmenter)
 
