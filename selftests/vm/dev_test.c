@@ -940,4 +940,55 @@ TEST_F(dev, status_bad_input)
 	EXPECT_EQ(EFAULT, errno);
 }
 
+/*
+ * The nvmx ioctls are _IOWR with their struct. A program built against a
+ * header whose struct is larger (a different size in the ioctl number)
+ * still reaches the command; the @size field says what it passed. Other
+ * directions, the old _IO number and unknown command numbers are EINVAL.
+ */
+TEST_F(dev, own_ioctl_numbers)
+{
+	struct {
+		struct nvmx_status st;
+		__u8 tail[40];
+	} big;
+	struct nvmx_status st;
+
+	if (!on_nvmx())
+		SKIP(return, "nvmx's own device");
+	EXPECT_EQ(_IOC_READ | _IOC_WRITE, _IOC_DIR(NVMX_GET_STATUS));
+	EXPECT_EQ(sizeof(struct nvmx_status), _IOC_SIZE(NVMX_GET_STATUS));
+	EXPECT_EQ(sizeof(struct nvmx_host_caps), _IOC_SIZE(NVMX_GET_HOST_CAPS));
+
+	memset(&big, 0, sizeof(big));
+	big.st.size = sizeof(big);
+	ASSERT_EQ(0, ioctl(self->fd, _IOWR(NVMX_TYPE, NVMX_CMD_GET_STATUS,
+					   big), &big));
+	EXPECT_EQ(sizeof(struct nvmx_status), big.st.size);
+	EXPECT_LT(0, big.st.online_cpus);
+
+	memset(&st, 0, sizeof(st));
+	st.size = NVMX_STATUS_SIZE_VER0;
+	ASSERT_EQ(0, ioctl(self->fd, _IOWR(NVMX_TYPE, NVMX_CMD_GET_STATUS,
+					   __u32), &st));
+	EXPECT_EQ(NVMX_STATUS_SIZE_VER0, st.size);
+
+	st.size = sizeof(st);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(NVMX_TYPE, NVMX_CMD_GET_STATUS), &st));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOR(NVMX_TYPE, NVMX_CMD_GET_STATUS,
+					   struct nvmx_status), &st));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOW(NVMX_TYPE, NVMX_CMD_GET_STATUS,
+					   struct nvmx_status), &st));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(NVMX_TYPE, NVMX_CMD_GET_STATUS + 16,
+					    struct nvmx_status), &st));
+	EXPECT_EQ(EINVAL, errno);
+	/* KVM's type with nvmx's command number is not nvmx's. */
+	EXPECT_EQ(-1, ioctl(self->fd, _IOWR(KVMIO, NVMX_CMD_GET_STATUS,
+					    struct nvmx_status), &st));
+	EXPECT_EQ(EINVAL, errno);
+}
+
 TEST_HARNESS_MAIN
