@@ -11,7 +11,8 @@
  * can never reach a page the host may reuse.
  *
  * Locking: vm->mmu_lock (mutex) covers the slot array, the EPT tables and
- * the pinned pages. Faults take it, so pinning may sleep.
+ * the pinned pages. Faults take it, so pinning may sleep. The EPT flush
+ * takes the CPU hotplug lock inside it (nvmx_on_vmx_cpus()).
  */
 #include <linux/highmem.h>
 #include <linux/io.h>
@@ -97,12 +98,13 @@ static void nvmx_flush_ept_ipi(void *arg)
 }
 
 /*
- * Every CPU forgets this VM's EPT translations. The IPI also makes any of
- * its vCPUs that is in the guest exit first.
+ * Every CPU in VMX operation forgets this VM's EPT translations (the others
+ * hold none: see nvmx_on_vmx_cpus()). The IPI also makes any of its vCPUs
+ * that is in the guest exit first, and it returns only when all are done.
  */
 static void nvmx_flush_ept(struct nvmx_vm *vm)
 {
-	on_each_cpu(nvmx_flush_ept_ipi, &vm->eptp, 1);
+	nvmx_on_vmx_cpus(nvmx_flush_ept_ipi, &vm->eptp);
 }
 
 /* Unmaps and unpins what a slot has mapped. vm->mmu_lock held. */

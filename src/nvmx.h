@@ -168,6 +168,8 @@ int nvmx_vmx_get(void);
 void nvmx_vmx_put(void);
 unsigned int nvmx_vmx_cpus(void);
 bool nvmx_vmx_shutting_down(void);
+bool nvmx_this_cpu_vmx_on(void);
+void nvmx_on_vmx_cpus(void (*func)(void *info), void *info);
 
 /* vm.c: VM objects and the VM fd */
 int nvmx_vm_init(void);
