@@ -16,6 +16,7 @@
 #include <linux/preempt.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 
@@ -56,8 +57,11 @@ struct nvmx_memslot {
 	u64 userspace_addr;
 	u32 flags;
 	u16 id;
-	/* Pages pinned for the guest, one per gfn, filled on first access. */
-	struct page **pages;
+	/*
+	 * Pages pinned for the guest, indexed by gfn - base_gfn, stored on
+	 * first access: memory follows what the guest touched, not npages.
+	 */
+	struct xarray pages;
 };
 
 struct nvmx_vm {
