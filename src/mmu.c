@@ -10,8 +10,14 @@
  * flushes the VM's EPT context before the page is unpinned, so the guest
  * can never reach a page the host may reuse.
  *
+ * Slots are bounded as on KVM (NVMX_MEM_MAX_NR_PAGES) and by what the
+ * 4-level EPT maps (48 bits of guest-physical address). A slot costs memory
+ * for the pages the guest touched only (an xarray), never for its size, so
+ * no user-chosen size reaches an allocation.
+ *
  * Locking: vm->mmu_lock (mutex) covers the slot array, the EPT tables and
- * the pinned pages. Faults take it, so pinning may sleep.
+ * the pinned pages. Faults take it, so pinning may sleep. The EPT flush
+ * takes the CPU hotplug lock inside it (nvmx_on_vmx_cpus()).
  */
 #include <linux/highmem.h>
 #include <linux/io.h>
@@ -20,6 +26,7 @@
 #include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/xarray.h>
 #include <asm/vmx.h>
 
 #include "nvmx.h"
@@ -33,10 +40,17 @@
 #define NVMX_EPT_IPAT		BIT_ULL(6)
 #define NVMX_EPT_ADDR_MASK	GENMASK_ULL(51, 12)
 #define NVMX_EPT_LEVELS		4
+/* What a 4-level EPT walk translates. */
+#define NVMX_EPT_GPA_BITS	48
 
+/* KVM's KVM_MEM_MAX_NR_PAGES (6.1), which <linux/kvm.h> does not export. */
+#define NVMX_MEM_MAX_NR_PAGES	((1ULL << 31) - 1)
+
+/* Slots end at or below this: host MAXPHYADDR, and what the EPT maps. */
 static u64 nvmx_gpa_limit(void)
 {
-	return 1ULL << boot_cpu_data.x86_phys_bits;
+	return 1ULL << min_t(unsigned int, boot_cpu_data.x86_phys_bits,
+			     NVMX_EPT_GPA_BITS);
 }
 
 static u64 *nvmx_ept_table_alloc(void)
@@ -97,44 +111,47 @@ static void nvmx_flush_ept_ipi(void *arg)
 }
 
 /*
- * Every CPU forgets this VM's EPT translations. The IPI also makes any of
- * its vCPUs that is in the guest exit first.
+ * Every CPU in VMX operation forgets this VM's EPT translations (the others
+ * hold none: see nvmx_on_vmx_cpus()). The IPI also makes any of its vCPUs
+ * that is in the guest exit first, and it returns only when all are done.
  */
 static void nvmx_flush_ept(struct nvmx_vm *vm)
 {
-	on_each_cpu(nvmx_flush_ept_ipi, &vm->eptp, 1);
+	nvmx_on_vmx_cpus(nvmx_flush_ept_ipi, &vm->eptp);
+	vm->stat.remote_tlb_flush++;
 }
 
-/* Unmaps and unpins what a slot has mapped. vm->mmu_lock held. */
+/*
+ * Unmaps and unpins what a slot has mapped; flushes only if it mapped
+ * anything. vm->mmu_lock held.
+ */
 static void nvmx_slot_zap(struct nvmx_vm *vm, struct nvmx_memslot *slot)
 {
-	u64 i;
+	struct page *page;
+	unsigned long i;
 
-	if (!slot->pages)
+	if (xa_empty(&slot->pages))
 		return;
-	for (i = 0; i < slot->npages; i++) {
-		u64 *pte;
+	xa_for_each(&slot->pages, i, page) {
+		u64 *pte = nvmx_ept_leaf(vm, (slot->base_gfn + i) << PAGE_SHIFT,
+					 false);
 
-		if (!slot->pages[i])
-			continue;
-		pte = nvmx_ept_leaf(vm, (slot->base_gfn + i) << PAGE_SHIFT,
-				    false);
 		if (pte)
 			*pte = 0;
-	}
-	nvmx_flush_ept(vm);
-	for (i = 0; i < slot->npages; i++) {
-		if (!slot->pages[i])
-			continue;
-		unpin_user_page(slot->pages[i]);
-		slot->pages[i] = NULL;
 		cond_resched();
 	}
+	/* No CPU may reach a page through the EPT once it is unpinned. */
+	nvmx_flush_ept(vm);
+	xa_for_each(&slot->pages, i, page) {
+		unpin_user_page(page);
+		cond_resched();
+	}
+	xa_destroy(&slot->pages);
 }
 
 static void nvmx_slot_free(struct nvmx_memslot *slot)
 {
-	kvfree(slot->pages);
+	xa_destroy(&slot->pages);
 	kfree(slot);
 }
 
@@ -201,6 +218,8 @@ static int nvmx_check_region(const struct kvm_userspace_memory_region *mem)
 	if (mem->guest_phys_addr + mem->memory_size < mem->guest_phys_addr ||
 	    mem->guest_phys_addr + mem->memory_size > nvmx_gpa_limit())
 		return -EINVAL;
+	if (mem->memory_size >> PAGE_SHIFT > NVMX_MEM_MAX_NR_PAGES)
+		return -EINVAL;
 	if (mem->memory_size &&
 	    !access_ok((void __user *)(unsigned long)mem->userspace_addr,
 		       mem->memory_size))
@@ -252,12 +271,7 @@ int nvmx_set_memory_region(struct nvmx_vm *vm,
 	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
 	if (!slot)
 		goto out_unlock;
-	slot->pages = kvcalloc(npages, sizeof(*slot->pages),
-			       GFP_KERNEL_ACCOUNT);
-	if (!slot->pages) {
-		kfree(slot);
-		goto out_unlock;
-	}
+	xa_init(&slot->pages);
 	slot->base_gfn = gfn;
 	slot->npages = npages;
 	slot->userspace_addr = mem->userspace_addr;
@@ -302,13 +316,18 @@ int nvmx_mmu_map_gpa(struct nvmx_vm *vm, u64 gpa, bool write)
 		gup |= FOLL_WRITE;
 		prot |= NVMX_EPT_W;
 	}
-	page = slot->pages[idx];
+	page = xa_load(&slot->pages, idx);
 	if (!page) {
 		hva = slot->userspace_addr + (idx << PAGE_SHIFT);
 		r = -EFAULT;
 		if (pin_user_pages_fast(hva, 1, gup, &page) != 1)
 			goto out_unlock;
-		slot->pages[idx] = page;
+		r = xa_err(xa_store(&slot->pages, idx, page,
+				    GFP_KERNEL_ACCOUNT));
+		if (r) {
+			unpin_user_page(page);
+			goto out_unlock;
+		}
 	}
 	r = -ENOMEM;
 	pte = nvmx_ept_leaf(vm, gpa, true);

@@ -16,6 +16,7 @@
 #include <linux/preempt.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/types.h>
 #include <asm/vmx.h>
@@ -70,8 +71,11 @@ struct nvmx_memslot {
 	u64 userspace_addr;
 	u32 flags;
 	u16 id;
-	/* Pages pinned for the guest, one per gfn, filled on first access. */
-	struct page **pages;
+	/*
+	 * Pages pinned for the guest, indexed by gfn - base_gfn, stored on
+	 * first access: memory follows what the guest touched, not npages.
+	 */
+	struct xarray pages;
 };
 
 struct nvmx_vm {
@@ -215,6 +219,8 @@ int nvmx_vmx_get(void);
 void nvmx_vmx_put(void);
 unsigned int nvmx_vmx_cpus(void);
 bool nvmx_vmx_shutting_down(void);
+bool nvmx_this_cpu_vmx_on(void);
+void nvmx_on_vmx_cpus(void (*func)(void *info), void *info);
 
 /* vm.c: VM objects and the VM fd */
 int nvmx_vm_init(void);

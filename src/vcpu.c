@@ -74,8 +74,11 @@ static void nvmx_vpid_free(u16 vpid)
 {
 	if (!vpid)
 		return;
-	/* The next owner must not see this vCPU's cached translations. */
-	on_each_cpu(nvmx_flush_vpid_ipi, (void *)(unsigned long)vpid, 1);
+	/*
+	 * The next owner must not see this vCPU's cached translations. CPUs
+	 * outside VMX operation are skipped: they flush all at VMXON.
+	 */
+	nvmx_on_vmx_cpus(nvmx_flush_vpid_ipi, (void *)(unsigned long)vpid);
 	spin_lock(&nvmx_vpid_lock);
 	__clear_bit(vpid, nvmx_vpid_bitmap);
 	spin_unlock(&nvmx_vpid_lock);
@@ -128,6 +131,13 @@ static void nvmx_vcpu_load_here(struct nvmx_vcpu *vcpu)
 	int cpu = smp_processor_id();
 	unsigned long flags;
 
+	/*
+	 * A CPU going offline has left VMX operation, but a vCPU thread still
+	 * queued there is switched in once (sched_in) before the scheduler
+	 * pushes it to another CPU, where it is loaded: see vmx.c.
+	 */
+	if (!nvmx_this_cpu_vmx_on())
+		return;
 	if (READ_ONCE(vcpu->cpu) != cpu) {
 		nvmx_vcpu_clear(vcpu);
 		/* See the old CPU's VMCLEAR before loading here (clear_local). */

@@ -17,9 +17,20 @@
  *    hotplug callbacks (hotplug lock held for write) and the syscore
  *    callbacks (one CPU left, interrupts off) read a stable value without
  *    the mutex.
- *  - struct nvmx_cpu is touched only on its own CPU with interrupts off
+ *  - struct nvmx_cpu is written only on its own CPU with interrupts off
  *    (IPI, hotplug or syscore callback), except vmxon_page, which is
- *    written at load and unload only.
+ *    written at load and unload only. Other CPUs read vmx_on (READ_ONCE)
+ *    only to pick IPI targets; the IPI re-checks it.
+ *
+ * CPU hotplug (see nvmx_cpu_online()) uses a CPUHP_AP_ONLINE_DYN state, so
+ * a CPU is in cpu_online_mask for a while before it enters VMX operation and
+ * after it leaves it. Hence these rules:
+ *  - every broadcast of a VMX instruction (INVEPT, INVVPID) goes through
+ *    nvmx_on_vmx_cpus(): hotplug lock held for read, only CPUs with vmx_on,
+ *    re-checked on the target with interrupts off;
+ *  - a VMCS is loaded only on a CPU in VMX operation (nvmx_this_cpu_vmx_on());
+ *  - the VMCLEAR IPI (vcpu.c) runs only if the target still holds the
+ *    VMCS, which leaving VMX operation clears first.
  */
 #include <linux/bits.h>
 #include <linux/cpu.h>
@@ -134,7 +145,13 @@ static int nvmx_cpu_enable(void)
 		intel_pt_handle_vmx(0);
 		return r;
 	}
-	c->vmx_on = true;
+	WRITE_ONCE(c->vmx_on, true);
+	/*
+	 * Translations cached before an earlier VMXOFF may survive it. This
+	 * flush is what lets nvmx_on_vmx_cpus() skip CPUs outside VMX
+	 * operation: none of them can use a stale translation of nvmx's
+	 * without coming through here first.
+	 */
 	nvmx_flush_all_contexts();
 	return 0;
 }
@@ -156,7 +173,7 @@ static void nvmx_cpu_disable(void)
 		       smp_processor_id());
 	cr4_clear_bits(X86_CR4_VMXE);
 	intel_pt_handle_vmx(0);
-	c->vmx_on = false;
+	WRITE_ONCE(c->vmx_on, false);
 }
 
 static void nvmx_report_enable_error(int cpu, int err, const char *differs)
@@ -269,6 +286,55 @@ void nvmx_vmx_insn_failed(const char *insn, unsigned long field)
 	WARN_ONCE(1, "nvmx: %s %#lx failed\n", insn, field);
 }
 
+/*
+ * Whether this CPU is in VMX operation for nvmx. Call with preemption off;
+ * only an IPI (the reboot notifier's) can change the answer meanwhile.
+ */
+bool nvmx_this_cpu_vmx_on(void)
+{
+	return this_cpu_read(nvmx_cpu.vmx_on);
+}
+
+struct nvmx_vmx_call {
+	smp_call_func_t func;
+	void *info;
+};
+
+static bool nvmx_cpu_vmx_on(int cpu, void *unused)
+{
+	return READ_ONCE(per_cpu_ptr(&nvmx_cpu, cpu)->vmx_on);
+}
+
+/* Interrupts are off: vmx_on cannot change under us on this CPU. */
+static void nvmx_vmx_call_ipi(void *arg)
+{
+	struct nvmx_vmx_call *call = arg;
+
+	if (this_cpu_read(nvmx_cpu.vmx_on))
+		call->func(call->info);
+}
+
+/*
+ * Runs @func (a VMX instruction such as INVEPT or INVVPID) on every CPU in
+ * VMX operation for nvmx, and waits for it. The others are skipped, which is
+ * correct as well as necessary (there the instruction would #UD): a CPU
+ * outside VMX operation holds no translation nvmx could reach, because
+ * entering it again (nvmx_cpu_enable()) flushes all contexts before any
+ * guest runs there. That covers CPUs between online and the hotplug
+ * callback, CPUs past the teardown callback and every CPU after the reboot
+ * notifier. The hotplug lock keeps CPUs from coming and going meanwhile; the
+ * reboot notifier may still turn VMX off, hence the check on the target.
+ * Sleeps (the hotplug lock): process context only.
+ */
+void nvmx_on_vmx_cpus(smp_call_func_t func, void *info)
+{
+	struct nvmx_vmx_call call = { .func = func, .info = info };
+
+	cpus_read_lock();
+	on_each_cpu_cond(nvmx_cpu_vmx_on, nvmx_vmx_call_ipi, &call, true);
+	cpus_read_unlock();
+}
+
 /* Counts the online CPUs nvmx holds in VMX operation. */
 unsigned int nvmx_vmx_cpus(void)
 {
@@ -285,7 +351,22 @@ unsigned int nvmx_vmx_cpus(void)
 /*
  * CPU hotplug: a CPU coming online while nvmx has VMs enters VMX operation
  * (or the online fails, as VMs could be scheduled there); a CPU going
- * offline leaves it. Both run on the CPU concerned.
+ * offline leaves it. Both run on the CPU concerned, in its hotplug thread.
+ *
+ * Why CPUHP_AP_ONLINE_DYN and not a STARTING state as KVM 6.1's
+ * CPUHP_AP_KVM_STARTING: 6.1 has no dynamic STARTING range, and that fixed
+ * slot is kvm.ko's (cpuhp_setup_state() says -EBUSY while kvm is loaded),
+ * so nvmx and kvm_intel could no longer be loaded together. STARTING
+ * callbacks also must not fail (the kernel WARNs, a panic here) and run
+ * with interrupts off, so a CPU nvmx cannot enter would come online anyway.
+ *
+ * The price is the windows described at the top of this file: the CPU is
+ * online, and takes IPIs, before the startup callback and after the
+ * teardown callback. User tasks cannot run on it before the startup
+ * callback (CPUHP_AP_ACTIVE comes later), but after the teardown one a
+ * vCPU thread still queued on it can be switched in once, firing its
+ * sched_in notifier, before the scheduler pushes it away (balance_push();
+ * CPUHP_AP_SCHED_WAIT_EMPTY, which waits for that, is below this state).
  */
 static int nvmx_cpu_online(unsigned int cpu)
 {
@@ -313,7 +394,14 @@ static int nvmx_cpu_offline(unsigned int cpu)
 	return 0;
 }
 
-/* Orderly reboot and kexec: leave VMX everywhere and take no new VMs. */
+/*
+ * Orderly reboot and kexec: leave VMX everywhere and take no new VMs. VMs
+ * closed afterwards need no VMX instruction: nvmx_cpu_disable() VMCLEARed
+ * every loaded VMCS (so freeing a vCPU sends no VMCLEAR), and the
+ * INVEPT/INVVPID broadcasts find no CPU with vmx_on. A vCPU ioctl racing
+ * with this may still execute one; it faults into its fixup, and
+ * nvmx_vmx_insn_failed() stays quiet once nvmx_vmx_rebooting is set.
+ */
 static int nvmx_reboot_notify(struct notifier_block *nb, unsigned long code,
 			      void *unused)
 {

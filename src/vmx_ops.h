@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Wrappers for the VMX instructions. Each reports VMfail and faults to its
- * caller instead of trusting the CPU state it finds.
+ * caller instead of trusting the CPU state it finds: every instruction has
+ * an exception table entry, so a #UD (VMX off, e.g. after the reboot
+ * notifier) or #GP is never an oops.
  */
 #ifndef NVMX_VMX_OPS_H
 #define NVMX_VMX_OPS_H
 
-#include <linux/bug.h>
 #include <linux/errno.h>
 #include <linux/types.h>
 #include <asm/asm.h>
@@ -38,29 +39,6 @@ static inline int nvmx_vmxoff(void)
 	return 0;
 fault:
 	return -EFAULT;
-}
-
-/*
- * Drops every EPT- and VPID-tagged translation: a previous owner of VMX on
- * this CPU may have left some that would alias nvmx's EPTPs and VPIDs.
- * nvmx_caps_missing() guarantees both all-context types exist.
- */
-static inline void nvmx_flush_all_contexts(void)
-{
-	struct {
-		u64 a;
-		u64 b;
-	} desc = { 0, 0 };
-
-	asm goto("invept %[desc], %[type]\n\t"
-		 "jbe %l[fail]\n\t"
-		 "invvpid %[desc], %[type]\n\t"
-		 "jbe %l[fail]\n\t"
-		 : : [desc] "m"(desc), [type] "r"(NVMX_INV_ALL_CONTEXT)
-		 : "cc", "memory" : fail);
-	return;
-fail:
-	WARN_ON_ONCE(1);
 }
 
 static __always_inline u64 nvmx_vmread(unsigned long field)
@@ -120,36 +98,60 @@ fail:
 	return -EIO;
 }
 
-static inline void nvmx_invept_single(u64 eptp)
+/* INVEPT of @type (single or all context); VMfail and faults are reported. */
+static inline void nvmx_invept(unsigned long type, u64 eptp)
 {
 	struct {
 		u64 eptp;
 		u64 reserved;
 	} desc = { eptp, 0 };
 
-	asm goto("invept %[desc], %[type]\n\t"
+	asm goto("1: invept %[desc], %[type]\n\t"
 		 "jbe %l[fail]\n\t"
-		 : : [desc] "m"(desc), [type] "r"(NVMX_INV_SINGLE_CONTEXT)
-		 : "cc", "memory" : fail);
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [desc] "m"(desc), [type] "r"(type) : "cc", "memory" : fail);
 	return;
 fail:
-	nvmx_vmx_insn_failed("invept", NVMX_INV_SINGLE_CONTEXT);
+	nvmx_vmx_insn_failed("invept", type);
 }
 
-static inline void nvmx_invvpid_single(u16 vpid)
+/* INVVPID of @type (single or all context); VMfail and faults are reported. */
+static inline void nvmx_invvpid(unsigned long type, u16 vpid)
 {
 	struct {
 		u64 vpid;
 		u64 gva;
 	} desc = { vpid, 0 };
 
-	asm goto("invvpid %[desc], %[type]\n\t"
+	asm goto("1: invvpid %[desc], %[type]\n\t"
 		 "jbe %l[fail]\n\t"
-		 : : [desc] "m"(desc), [type] "r"(NVMX_INV_SINGLE_CONTEXT)
-		 : "cc", "memory" : fail);
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [desc] "m"(desc), [type] "r"(type) : "cc", "memory" : fail);
 	return;
 fail:
-	nvmx_vmx_insn_failed("invvpid", NVMX_INV_SINGLE_CONTEXT);
+	nvmx_vmx_insn_failed("invvpid", type);
+}
+
+static inline void nvmx_invept_single(u64 eptp)
+{
+	nvmx_invept(NVMX_INV_SINGLE_CONTEXT, eptp);
+}
+
+static inline void nvmx_invvpid_single(u16 vpid)
+{
+	nvmx_invvpid(NVMX_INV_SINGLE_CONTEXT, vpid);
+}
+
+/*
+ * Drops every EPT- and VPID-tagged translation: a previous owner of VMX on
+ * this CPU (or nvmx itself before a VMXOFF) may have left some that would
+ * alias nvmx's EPTPs and VPIDs. nvmx_caps_missing() guarantees both
+ * all-context types exist.
+ */
+static inline void nvmx_flush_all_contexts(void)
+{
+	nvmx_invept(NVMX_INV_ALL_CONTEXT, 0);
+	nvmx_invvpid(NVMX_INV_ALL_CONTEXT, 0);
 }
 
 #endif /* NVMX_VMX_OPS_H */

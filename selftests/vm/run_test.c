@@ -488,6 +488,123 @@ TEST_F(vm, memory_region_bad_input)
 	EXPECT_EQ(EFAULT, errno);
 }
 
+/* KVM_MEM_MAX_NR_PAGES on 6.1 (not in the uapi): the most pages in a slot. */
+#define MEM_MAX_NR_PAGES	0x7fffffffULL
+#define PAGE_4K			4096ULL
+/* A user range that access_ok() takes for 8 TiB and more; never touched. */
+#define FAR_UADDR		0x100000000000ULL	/* 16 TiB */
+
+/*
+ * Where slots may end, in bytes: KVM, with EPT, allows up to the CPU's
+ * MAXPHYADDR (CPUID 0x80000008, kvm_mmu_max_gfn()); nvmx up to the kernel's
+ * (the "address sizes" of /proc/cpuinfo) and never above the 48 bits its
+ * 4-level EPT maps.
+ */
+static unsigned long long slot_gpa_limit(void)
+{
+	unsigned int bits = 0;
+	char line[256];
+	FILE *f;
+
+	if (strcmp(test_dev(), NVMX_DEV)) {
+		unsigned int eax, ebx, ecx, edx;
+
+		asm volatile("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
+			     : "a"(0x80000008), "c"(0));
+		return 1ULL << (eax & 0xff);
+	}
+	f = fopen("/proc/cpuinfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "address sizes : %u bits physical", &bits) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (bits > 48)
+		bits = 48;
+	return bits ? 1ULL << bits : 0;
+}
+
+static int set_region(int vm, unsigned int slot, unsigned long long gpa,
+		      unsigned long long size)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .guest_phys_addr = gpa, .memory_size = size,
+		.userspace_addr = FAR_UADDR,
+	};
+
+	return ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) ? errno : 0;
+}
+
+/*
+ * The bounds of a slot, on a VM of its own: at most MEM_MAX_NR_PAGES pages
+ * (EINVAL above, as KVM), ending at or below the device's limit. Each
+ * region is valid exactly when both hold; the valid ones are created and
+ * deleted. None of it needs the memory: a slot is only a promise until the
+ * guest touches it (nvmx once sized an array by it and WARNed above 1 TiB).
+ */
+TEST_F(vm, memory_region_size_limits)
+{
+	unsigned long long lim = slot_gpa_limit();
+	unsigned long long big = lim < MEM_MAX_NR_PAGES * PAGE_4K ?
+				 lim : MEM_MAX_NR_PAGES * PAGE_4K;
+	unsigned long long top = 1ULL << 48;
+	const struct {
+		const char *what;
+		unsigned long long gpa, size;
+	} c[] = {
+		{ "one page over the page bound", 0, (MEM_MAX_NR_PAGES + 1) * PAGE_4K },
+		{ "exactly the page bound", 0, MEM_MAX_NR_PAGES * PAGE_4K },
+		{ "the largest slot ending at the limit", lim - big, big },
+		{ "last page below the limit", lim - PAGE_4K, PAGE_4K },
+		{ "crossing the limit by a page", lim - PAGE_4K, 2 * PAGE_4K },
+		{ "first page at the limit", lim, PAGE_4K },
+		{ "last page below 2^48", top - PAGE_4K, PAGE_4K },
+		{ "crossing 2^48", top - PAGE_4K, 2 * PAGE_4K },
+	};
+	unsigned int i;
+	int vm;
+
+	ASSERT_NE(0, lim);
+	TH_LOG("%s: slots end at or below %#llx", test_dev(), lim);
+	vm = ioctl(self->dev, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		bool valid = c[i].size / PAGE_4K <= MEM_MAX_NR_PAGES &&
+			     c[i].gpa + c[i].size <= lim;
+
+		EXPECT_EQ(valid ? 0 : EINVAL, set_region(vm, 1, c[i].gpa, c[i].size))
+			TH_LOG("%s: gpa %#llx size %#llx", c[i].what, c[i].gpa,
+			       c[i].size);
+		if (valid)
+			EXPECT_EQ(0, set_region(vm, 1, c[i].gpa, 0));
+	}
+	/* An nvmx VM is always limited to 48 bits, whatever the CPU. */
+	if (!strcmp(test_dev(), NVMX_DEV))
+		EXPECT_EQ(EINVAL, set_region(vm, 1, top - PAGE_4K, 2 * PAGE_4K));
+	close(vm);
+}
+
+/* The whole guest-physical space in 64 big slots costs nothing until used. */
+TEST_F(vm, memory_region_many_big_slots)
+{
+	unsigned long long lim = slot_gpa_limit();
+	unsigned long long size = lim / 64;
+	unsigned int i;
+	int vm;
+
+	ASSERT_NE(0, lim);
+	if (size > MEM_MAX_NR_PAGES * PAGE_4K)
+		size = MEM_MAX_NR_PAGES * PAGE_4K;
+	vm = ioctl(self->dev, KVM_CREATE_VM, 0);
+	ASSERT_LE(0, vm);
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(0, set_region(vm, i, i * size, size))
+			TH_LOG("slot %u of %#llx bytes", i, size);
+	for (i = 0; i < 64; i++)
+		EXPECT_EQ(0, set_region(vm, i, i * size, 0));
+	close(vm);
+}
+
 /* Reads element @idx of the stat @name from a binary stats fd; -1 if none. */
 static long long stat_value(int fd, const char *name, unsigned int idx)
 {
@@ -543,6 +660,43 @@ TEST_F(vm, stats_count_exits_exactly)
 		EXPECT_LT(30, i);
 		EXPECT_EQ(stat_value(stats, "exits", 0), sum);
 	}
+	close(stats);
+}
+
+/*
+ * remote_tlb_flush (VM) on nvmx: one EPT flush on every CPU per slot
+ * deletion that unmaps something, none when the guest never touched the
+ * slot. KVM counts its own flushes, which its MMU batches differently: on
+ * kvm_intel only the stat's presence is checked.
+ */
+TEST_F(vm, stats_count_remote_tlb_flushes)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = 1, .guest_phys_addr = 0x100000, .memory_size = 0x1000,
+		.userspace_addr = (unsigned long)self->mem,
+	};
+	long long flushes;
+	int stats;
+
+	stats = ioctl(self->vm, KVM_GET_STATS_FD, 0);
+	ASSERT_LE(0, stats);
+	flushes = stat_value(stats, "remote_tlb_flush", 0);
+	ASSERT_LE(0, flushes);
+	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	r.memory_size = 0;
+	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	if (!strcmp(test_dev(), NVMX_DEV))
+		EXPECT_EQ(flushes, stat_value(stats, "remote_tlb_flush", 0));
+
+	/* The guest runs from slot 0; deleting it unmaps its code page. */
+	load(self, g_out_hlt, g_out_hlt_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(KVM_EXIT_IO, self->run->exit_reason);
+	r.slot = 0;
+	r.guest_phys_addr = 0;
+	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	if (!strcmp(test_dev(), NVMX_DEV))
+		EXPECT_EQ(flushes + 1, stat_value(stats, "remote_tlb_flush", 0));
 	close(stats);
 }
 
