@@ -61,10 +61,17 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-#define ADD(field, n) __atomic_fetch_add(&stats->field, (n), __ATOMIC_RELAXED)
+/* Counters are shared by every thread of every round. */
+static void add(__u64 *c, __u64 n)
+{
+	__atomic_fetch_add(c, n, __ATOMIC_RELAXED);
+}
 
-static void fail(struct walker *w, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* A thread failed the round, or another did: stop walking. */
+static bool failed(struct round *rd)
+{
+	return __atomic_load_n(&rd->fail[0], __ATOMIC_RELAXED);
+}
 
 static void fail(struct walker *w, const char *fmt, ...)
 {
@@ -82,7 +89,7 @@ static void fail(struct walker *w, const char *fmt, ...)
 
 static void count_errno(int e)
 {
-	ADD(errnos[e < 64 ? e : 63], 1);
+	add(&stats->errnos[e < 64 ? e : 63], 1);
 }
 
 /*
@@ -135,7 +142,7 @@ static void install_kick_handler(void)
 
 /* --- random values --- */
 
-static const uint64_t interesting[] = {
+static const __u64 interesting[] = {
 	0, 1, 2, 3, 4, 7, 8, 15, 16, 0x7f, 0x80, 0xff, 0x100, 0x1ff, 0x200,
 	0xfff, 0x1000, 0x1001, 0x7fff, 0x8000, 0xffff, 0x10000, 0x7fffffff,
 	0x80000000, 0xfffff000, 0xffffffff, 0x100000000ULL, 0x7ffffffff000ULL,
@@ -145,14 +152,14 @@ static const uint64_t interesting[] = {
 	1ULL << 48, 1ULL << 52,
 };
 
-static uint64_t rnum(struct rng *r)
+static __u64 rnum(struct rng *r)
 {
 	switch (below(r, 6)) {
 	case 0:
 		return below(r, 64);
 	case 1:
 	case 2:
-		return interesting[below(r, sizeof(interesting) / sizeof(interesting[0]))];
+		return interesting[below(r, ARRAY_SIZE(interesting))];
 	case 3:
 		return rnd(r) & 0xffffffff;
 	case 4:
@@ -217,8 +224,8 @@ static void *arg_place(struct walker *w, size_t size, bool *good)
 	if (k < 93)
 		return NULL;
 	if (k < 96)
-		return (void *)(uintptr_t)(0xffff888000000000ULL + below(r, 1ULL << 30));
-	return (void *)(uintptr_t)(below(r, 2) ? below(r, PAGE) : (rnd(r) | (1ULL << 63)));
+		return (void *)(unsigned long)(0xffff888000000000ULL + below(r, 1ULL << 30));
+	return (void *)(unsigned long)(below(r, 2) ? below(r, PAGE) : (rnd(r) | (1ULL << 63)));
 }
 
 /* --- the fd pool --- */
@@ -312,15 +319,15 @@ static void pool_close_one(struct walker *w)
 	pthread_mutex_unlock(&rd->lock);
 	if (fd >= 0) {
 		close(fd);
-		ADD(closes, 1);
+		add(&stats->closes, 1);
 	}
 }
 
 /* --- the ioctls --- */
 
-#define ON_S (1 << FD_SYS)
-#define ON_V (1 << FD_VM)
-#define ON_C (1 << FD_VCPU)
+#define ON_S BIT(FD_SYS)
+#define ON_V BIT(FD_VM)
+#define ON_C BIT(FD_VCPU)
 
 /* Every ioctl of 6.1's x86 ABI we name, and where nvmx implements it. */
 static const struct ioctl_desc {
@@ -365,12 +372,16 @@ static const struct ioctl_desc {
 #undef I
 };
 
-#define NR_IOCTLS (sizeof(ioctls) / sizeof(ioctls[0]))
+#define NR_IOCTLS (ARRAY_SIZE(ioctls))
 
 /* What an fd answers an ioctl it does not implement. */
 static const int unknown_errno[NR_FD_KINDS] = {
 	[FD_SYS] = EINVAL, [FD_VM] = ENOTTY, [FD_VCPU] = EINVAL,
 	[FD_STATS] = ENOTTY,
+};
+
+static const char *const kind_name[NR_FD_KINDS] = {
+	[FD_SYS] = "system", [FD_VM] = "VM", [FD_VCPU] = "vCPU", [FD_STATS] = "stats",
 };
 
 static const struct ioctl_desc *ioctl_lookup(unsigned long cmd)
@@ -449,36 +460,35 @@ static void op_random_ioctl(struct walker *w)
 			if (cmd == KVM_SET_USER_MEMORY_REGION)
 				clamp_slot(p);
 		}
-		arg = (uintptr_t)p;
+		arg = (unsigned long)p;
 	}
 	if (d && d->cmd == KVM_CREATE_VCPU && chance(r, 50))
 		arg = below(r, 70);
 	if (d && d->cmd == KVM_CREATE_VM && chance(r, 30))
 		arg = 0;
-	ADD(ioctls, 1);
+	add(&stats->ioctls, 1);
 	ret = ioctl(e.fd, cmd, arg);
 	err = errno;
 	if (!sane_result(w, d ? d->name : "made-up ioctl", ret, err))
 		return;
 	if (ret >= 0) {
-		ADD(ioctl_ok, 1);
+		add(&stats->ioctl_ok, 1);
 		if (e.kind != FD_STATS)
 			adopt_fd(w, cmd, ret);
 	}
-	if (!on_nvmx || w->rd->threaded || w->rd->closing)
+	if (!on_nvmx || w->rd->threaded || __atomic_load_n(&w->rd->closing, __ATOMIC_RELAXED))
 		return;
 	if (d && (d->on & (1u << e.kind)))
 		return;
 	if (ret != -1 || err != unknown_errno[e.kind])
 		fail(w, "%s (0x%lx) on a %s fd: returned %ld errno %d, want errno %d",
-		     d ? d->name : "made-up ioctl", cmd,
-		     (const char *[]){ "system", "VM", "vCPU", "stats" }[e.kind],
+		     d ? d->name : "made-up ioctl", cmd, kind_name[e.kind],
 		     ret, err, unknown_errno[e.kind]);
 }
 
 /* --- structured calls: sizes and counts --- */
 
-static uint32_t rcount(struct rng *r, uint32_t good)
+static __u32 rcount(struct rng *r, __u32 good)
 {
 	switch (below(r, 5)) {
 	case 0:
@@ -493,7 +503,7 @@ static uint32_t rcount(struct rng *r, uint32_t good)
 }
 
 /* A struct with a count header, its entries ending maybe in a guard page. */
-static void *counted_buf(struct walker *w, size_t hdr, size_t ent, uint32_t n,
+static void *counted_buf(struct walker *w, size_t hdr, size_t ent, __u32 n,
 			 bool *good)
 {
 	size_t real = n > 512 ? 512 : n;
@@ -506,7 +516,7 @@ static void op_sys_struct(struct walker *w)
 	struct rng *r = &w->r;
 	struct fd_ent e;
 	unsigned long cmd;
-	uint32_t n;
+	__u32 n;
 	bool good;
 	void *p;
 	long ret;
@@ -520,7 +530,8 @@ static void op_sys_struct(struct walker *w)
 
 		cmd = below(r, 2) ? KVM_GET_MSR_INDEX_LIST : KVM_GET_MSR_FEATURE_INDEX_LIST;
 		n = rcount(r, nr_msr_index);
-		l = p = counted_buf(w, sizeof(*l), 4, n, &good);
+		p = counted_buf(w, sizeof(*l), 4, n, &good);
+		l = p;
 		if (good)
 			l->nmsrs = n;
 		break;
@@ -530,18 +541,20 @@ static void op_sys_struct(struct walker *w)
 
 		cmd = KVM_GET_SUPPORTED_CPUID;
 		n = rcount(r, supported_cpuid.hdr.nent);
-		c = p = counted_buf(w, sizeof(*c), sizeof(c->entries[0]), n, &good);
+		p = counted_buf(w, sizeof(*c), sizeof(c->entries[0]), n, &good);
+		c = p;
 		if (good)
 			c->nent = n;
 		break;
 	}
 	case 3: {
 		struct kvm_msrs *m;
-		uint32_t i;
+		__u32 i;
 
 		cmd = KVM_GET_MSRS;
 		n = rcount(r, 1 + below(r, 4));
-		m = p = counted_buf(w, sizeof(*m), sizeof(m->entries[0]), n, &good);
+		p = counted_buf(w, sizeof(*m), sizeof(m->entries[0]), n, &good);
+		m = p;
 		if (good) {
 			m->nmsrs = n;
 			for (i = 0; i < n && i < 512 && (void *)&m->entries[i + 1] <=
@@ -552,7 +565,7 @@ static void op_sys_struct(struct walker *w)
 	}
 	default: {
 		/* The nvmx structs: size-prefixed, flags, reserved, tail. */
-		uint32_t size, known;
+		__u32 size, known;
 
 		cmd = below(r, 2) ? NVMX_GET_HOST_CAPS : NVMX_GET_STATUS;
 		known = cmd == NVMX_GET_STATUS ? sizeof(struct nvmx_status) :
@@ -588,19 +601,20 @@ static void op_sys_struct(struct walker *w)
 		break;
 	}
 	}
-	ADD(ioctls, 1);
+	add(&stats->ioctls, 1);
 	ret = ioctl(e.fd, cmd, p);
 	sane_result(w, "system struct ioctl", ret, errno);
 	if (ret >= 0)
-		ADD(ioctl_ok, 1);
+		add(&stats->ioctl_ok, 1);
 }
 
 /* --- guest state --- */
 
-static void random_regs(struct rng *r, struct kvm_regs *g, uint64_t rip)
+static void random_regs(struct rng *r, struct kvm_regs *g, __u64 rip)
 {
 	fill(r, g, sizeof(*g));
-	if (chance(r, 70)) {
+	/* Mostly an entry the CPU takes: a failed one poisons today's vCPU. */
+	if (chance(r, 90)) {
 		g->rip = rip;
 		g->rsp = 0x8000 + below(r, 0x8000);
 		g->rflags = 2 | (chance(r, 50) ? 0x200 : 0) | (chance(r, 5) ? 0x100 : 0);
@@ -630,8 +644,8 @@ static void seg_flat(struct kvm_segment *s, bool code, bool db, bool l)
  */
 static void build_page_tables(struct round *rd)
 {
-	uint64_t *pml4 = (uint64_t *)(rd->mem + PT_GPA);
-	uint64_t *pdpt = pml4 + 512, *pd = pml4 + 1024, *pae = pml4 + 1536;
+	__u64 *pml4 = (__u64 *)(rd->mem + PT_GPA);
+	__u64 *pdpt = pml4 + 512, *pd = pml4 + 1024, *pae = pml4 + 1536;
 	int i;
 
 	memset(pml4, 0, 4 * PAGE);
@@ -640,10 +654,16 @@ static void build_page_tables(struct round *rd)
 	for (i = 0; i < 4; i++)
 		pae[i] = (PT_GPA + 2 * PAGE) | 1;
 	for (i = 0; i < 512; i++)
-		pd[i] = ((uint64_t)i << 21) | 0x87;
+		pd[i] = ((__u64)i << 21) | 0x87;
 }
 
 enum guest_mode { G_REAL, G_PROT32, G_PAE, G_LONG, G_VM86, G_RANDOM, NR_G_MODES };
+
+/* G_RANDOM (all of kvm_sregs random) one time in twelve. */
+static enum guest_mode random_mode(struct rng *r)
+{
+	return chance(r, 92) ? below(r, G_RANDOM) : G_RANDOM;
+}
 
 static void random_sregs(struct round *rd, struct rng *r, struct kvm_sregs *s,
 			 enum guest_mode mode)
@@ -660,7 +680,10 @@ static void random_sregs(struct round *rd, struct rng *r, struct kvm_sregs *s,
 	case G_LONG:
 		seg_flat(&s->cs, true, mode != G_LONG, mode == G_LONG);
 		seg_flat(&s->ds, false, true, false);
-		s->es = s->fs = s->gs = s->ss = s->ds;
+		s->es = s->ds;
+		s->fs = s->ds;
+		s->gs = s->ds;
+		s->ss = s->ds;
 		s->cr0 |= 1;
 		if (mode == G_PROT32 && chance(r, 30)) {
 			/* Paging on random page tables. */
@@ -677,13 +700,16 @@ static void random_sregs(struct round *rd, struct rng *r, struct kvm_sregs *s,
 			s->efer |= 0x500;
 		break;
 	case G_VM86:
+		/* Virtual-8086 entry wants base = selector * 16. */
+		s->cs.base = 0;
+		s->cs.selector = 0;
 		s->cr0 |= 1;
 		break;
 	default:
 		fill(r, s, sizeof(*s));
 		return;
 	}
-	flips = chance(r, 60) ? 0 : 1 + below(r, 4);
+	flips = chance(r, 85) ? 0 : 1 + below(r, 4);
 	for (i = 0; i < flips; i++)
 		((unsigned char *)s)[below(r, sizeof(*s))] ^= 1 << below(r, 8);
 }
@@ -713,7 +739,7 @@ static const struct {
 	{ { 0xc7, 0x07, 0x00, 0x10, 0x00, 0x00 }, 6 }, { { 0x48, 0x8b, 0x07 }, 3 },
 };
 
-#define NR_EXITING (sizeof(exiting) / sizeof(exiting[0]))
+#define NR_EXITING (ARRAY_SIZE(exiting))
 
 /*
  * Random bytes with exiting instructions sprinkled over them, or (dense)
@@ -766,7 +792,7 @@ static void set_random_msrs(struct walker *w, int fd)
 			       msr_index[below(r, nr_msr_index)] : rnum(r);
 		m.e[i].data = rnum(r);
 	}
-	ADD(ioctls, 1);
+	add(&stats->ioctls, 1);
 	ret = ioctl(fd, chance(r, 80) ? KVM_SET_MSRS : KVM_GET_MSRS, &m);
 	if (sane_result(w, "KVM_SET_MSRS", ret, errno) && ret > (long)m.hdr.nmsrs)
 		fail(w, "KVM_SET/GET_MSRS did %ld of %u entries", ret, m.hdr.nmsrs);
@@ -794,7 +820,7 @@ static void set_random_cpuid(struct walker *w, int fd)
 		if (chance(r, 20))
 			c.hdr.nent = below(r, c.hdr.nent + 1);
 	}
-	ADD(ioctls, 1);
+	add(&stats->ioctls, 1);
 	ret = ioctl(fd, KVM_SET_CPUID2, &c);
 	sane_result(w, "KVM_SET_CPUID2", ret, errno);
 }
@@ -831,7 +857,7 @@ static void op_vcpu_state(struct walker *w)
 		cmd = KVM_GET_SREGS;
 		if (ioctl(e.fd, cmd, &u.sregs))
 			return;
-		random_sregs(w->rd, r, &u.sregs, below(r, NR_G_MODES));
+		random_sregs(w->rd, r, &u.sregs, random_mode(r));
 		cmd = KVM_SET_SREGS;
 		break;
 	case 4:
@@ -847,20 +873,22 @@ static void op_vcpu_state(struct walker *w)
 	case 6: {
 		/* KVM_GET_CPUID2 with a random nent, maybe into a guard page. */
 		struct kvm_cpuid2 *c;
-		uint32_t n = rcount(r, supported_cpuid.hdr.nent);
+		__u32 n = rcount(r, supported_cpuid.hdr.nent);
 
 		cmd = KVM_GET_CPUID2;
-		c = p = counted_buf(w, sizeof(*c), sizeof(c->entries[0]), n, &good);
+		p = counted_buf(w, sizeof(*c), sizeof(c->entries[0]), n, &good);
+		c = p;
 		if (good)
 			c->nent = n;
 		break;
 	}
 	case 7: {
 		struct kvm_msrs *m;
-		uint32_t i, n = rcount(r, 2);
+		__u32 i, n = rcount(r, 2);
 
 		cmd = chance(r, 50) ? KVM_GET_MSRS : KVM_SET_MSRS;
-		m = p = counted_buf(w, sizeof(*m), sizeof(m->entries[0]), n, &good);
+		p = counted_buf(w, sizeof(*m), sizeof(m->entries[0]), n, &good);
+		m = p;
 		if (good) {
 			m->nmsrs = n;
 			for (i = 0; i < n && (void *)&m->entries[i + 1] <=
@@ -886,16 +914,16 @@ static void op_vcpu_state(struct walker *w)
 		break;
 	}
 	}
-	ADD(ioctls, 1);
+	add(&stats->ioctls, 1);
 	ret = ioctl(e.fd, cmd, p);
 	sane_result(w, "vCPU state ioctl", ret, errno);
 	if (ret >= 0)
-		ADD(ioctl_ok, 1);
+		add(&stats->ioctl_ok, 1);
 }
 
 /* --- memory slots --- */
 
-static uint64_t max_slot_bytes(void)
+static __u64 max_slot_bytes(void)
 {
 	/* A page array (8 bytes a page) of at most 2 MiB. */
 	return avoid & AVOID_HUGE_SLOT ? 1ULL << 30 : ~0ULL;
@@ -913,7 +941,7 @@ static void op_memslot(struct walker *w)
 	struct round *rd = w->rd;
 	struct kvm_userspace_memory_region m = { 0 };
 	struct fd_ent e;
-	uint64_t pages;
+	__u64 pages;
 	long ret;
 
 	if (!pool_pick(w, chance(r, 90) ? FD_VM : NR_FD_KINDS, &e))
@@ -924,32 +952,32 @@ static void op_memslot(struct walker *w)
 	case 0:	/* delete */
 		break;
 	case 1:	/* over the holes: PROT_NONE and read-only pages */
-		m.userspace_addr = (uintptr_t)rd->holes + below(r, HOLE_PAGES) * PAGE;
+		m.userspace_addr = (unsigned long)rd->holes + below(r, HOLE_PAGES) * PAGE;
 		m.memory_size = (1 + below(r, HOLE_PAGES)) * PAGE;
 		m.guest_phys_addr = below(r, 64) * PAGE * 16;
 		break;
 	case 2:	/* huge, not backed */
-		m.userspace_addr = below(r, 2) ? 0x100000000ULL : (uintptr_t)rd->mem;
+		m.userspace_addr = below(r, 2) ? 0x100000000ULL : (unsigned long)rd->mem;
 		m.memory_size = (1ULL << (20 + below(r, 28))) + below(r, 2) * PAGE;
 		m.guest_phys_addr = chance(r, 50) ? 0 : rnum(r) & ~(PAGE - 1);
 		break;
 	case 3:	/* unaligned or wrapping */
-		m.userspace_addr = (uintptr_t)rd->mem + below(r, 2) * below(r, PAGE);
+		m.userspace_addr = (unsigned long)rd->mem + below(r, 2) * below(r, PAGE);
 		m.memory_size = rnum(r);
 		m.guest_phys_addr = rnum(r);
 		break;
 	default: /* part of guest memory, maybe overlapping another slot */
 		pages = 1 + below(r, MEM_PAGES);
-		m.userspace_addr = (uintptr_t)rd->mem + below(r, MEM_PAGES - pages + 1) * PAGE;
+		m.userspace_addr = (unsigned long)rd->mem + below(r, MEM_PAGES - pages + 1) * PAGE;
 		m.memory_size = pages * PAGE;
 		m.guest_phys_addr = chance(r, 40) ? 0 : below(r, 1 << 20) * PAGE;
 		break;
 	}
 	clamp_slot(&m);
-	ADD(ioctls, 1);
+	add(&stats->ioctls, 1);
 	ret = ioctl(e.fd, KVM_SET_USER_MEMORY_REGION, &m);
 	if (sane_result(w, "KVM_SET_USER_MEMORY_REGION", ret, errno))
-		ret ? ADD(slots_fail, 1) : ADD(slots_ok, 1);
+		ret ? add(&stats->slots_fail, 1) : add(&stats->slots_ok, 1);
 }
 
 /* Guest memory changes under the slots: zapped, replaced, read-only. */
@@ -991,21 +1019,23 @@ static void op_mmap(struct walker *w)
 
 	if (!pool_pick(w, chance(r, 80) ? FD_VCPU : NR_FD_KINDS, &e))
 		return;
-	off = chance(r, 70) ? below(r, 4) * PAGE : (off_t)(rnum(r) & ~(PAGE - 1) & 0x7fffffffffffULL);
+	off = chance(r, 70) ? below(r, 4) * PAGE :
+	      (off_t)(rnum(r) & ~(PAGE - 1) & 0x7fffffffffffULL);
 	len = chance(r, 70) ? (1 + below(r, 4)) * PAGE : below(r, 1 << 20) + 1;
 	prot = chance(r, 80) ? PROT_READ | PROT_WRITE : below(r, 8);
 	flags = chance(r, 80) ? MAP_SHARED : MAP_PRIVATE;
 	m = mmap(NULL, len, prot, flags, e.fd, off);
 	if (m == MAP_FAILED)
 		return;
-	ADD(mmaps_ok, 1);
+	add(&stats->mmaps_ok, 1);
 	/* Touch what nvmx maps (offsets 0 and 1 page); KVM's pages past them SIGBUS. */
 	if ((prot & PROT_READ) && e.kind == FD_VCPU && on_nvmx) {
-		volatile unsigned char *b = m;
+		unsigned char *b = m, sum = 0;
 		size_t i;
 
 		for (i = 0; i < len && off + i < 2 * PAGE; i += PAGE)
-			(void)b[i];
+			sum += __atomic_load_n(&b[i], __ATOMIC_RELAXED);
+		(void)sum;
 	}
 	munmap(m, len);
 }
@@ -1068,7 +1098,7 @@ static void tamper_run(struct rng *r, struct kvm_run *run)
 {
 	unsigned int n = 1 + below(r, 4), i;
 
-	ADD(tampers, 1);
+	add(&stats->tampers, 1);
 	for (i = 0; i < n; i++) {
 		switch (below(r, 10)) {
 		case 0:
@@ -1117,14 +1147,14 @@ static bool check_exit(struct walker *w, struct kvm_run *run)
 	__u32 reason = run->exit_reason;
 
 	if (reason < NR_EXIT_SLOTS)
-		ADD(exits[reason], 1);
+		add(&stats->exits[reason], 1);
 	else
-		ADD(exits[NR_EXIT_SLOTS - 1], 1);
+		add(&stats->exits[NR_EXIT_SLOTS - 1], 1);
 	switch (reason) {
 	case KVM_EXIT_IO:
 		if ((run->io.size != 1 && run->io.size != 2 && run->io.size != 4) ||
 		    run->io.direction > 1 || run->io.count < 1 ||
-		    run->io.data_offset + (uint64_t)run->io.size * run->io.count > 2 * PAGE) {
+		    run->io.data_offset + (__u64)run->io.size * run->io.count > 2 * PAGE) {
 			fail(w, "KVM_EXIT_IO with size %u dir %u count %u data_offset %llu",
 			     run->io.size, run->io.direction, run->io.count,
 			     (unsigned long long)run->io.data_offset);
@@ -1139,9 +1169,10 @@ static bool check_exit(struct walker *w, struct kvm_run *run)
 		}
 		return true;
 	case KVM_EXIT_INTERNAL_ERROR:
-		ADD(internal[run->internal.suberror & 7], 1);
-		if (run->internal.ndata >= 1 && run->internal.suberror != KVM_INTERNAL_ERROR_DELIVERY_EV)
-			ADD(internal_exit[run->internal.data[0] & 63], 1);
+		add(&stats->internal[run->internal.suberror & 7], 1);
+		if (run->internal.ndata >= 1 &&
+		    run->internal.suberror != KVM_INTERNAL_ERROR_DELIVERY_EV)
+			add(&stats->internal_exit[run->internal.data[0] & 63], 1);
 		if (run->internal.ndata > 16) {
 			fail(w, "KVM_EXIT_INTERNAL_ERROR with ndata %u", run->internal.ndata);
 			return false;
@@ -1196,17 +1227,17 @@ static void op_run(struct walker *w)
 	/* Another thread's vCPU: only the owner may touch its kvm_run. */
 	if (rd->threaded && e.owner != w->id)
 		run = NULL;
-	for (i = 0; i < n && now_s() < rd->deadline && !rd->fail[0]; i++) {
+	for (i = 0; i < n && now_s() < rd->deadline && !failed(rd); i++) {
 		if (run)
 			run->immediate_exit = chance(r, 3);
-		ADD(runs, 1);
+		add(&stats->runs, 1);
 		ret = ioctl(e.fd, KVM_RUN, 0);
 		err = errno;
 		if (!sane_result(w, "KVM_RUN", ret, err))
 			return;
 		if (ret == -1) {
 			/* Closed under us: the number may be another fd now. */
-			if (rd->closing)
+			if (__atomic_load_n(&rd->closing, __ATOMIC_RELAXED))
 				continue;
 			if (err != EINTR && err != EFAULT && err != EIO && err != ENOMEM &&
 			    err != EINVAL && err != EBADF && err != EAGAIN) {
@@ -1221,8 +1252,8 @@ static void op_run(struct walker *w)
 			fail(w, "KVM_RUN returned %ld", ret);
 			return;
 		}
-		ADD(run_ok, 1);
-		if (!run || rd->closing)
+		add(&stats->run_ok, 1);
+		if (!run || __atomic_load_n(&rd->closing, __ATOMIC_RELAXED))
 			continue;
 		if (!check_exit(w, run))
 			return;
@@ -1250,7 +1281,7 @@ static void walk(struct walker *w)
 {
 	struct round *rd = w->rd;
 	struct rng *r = &w->r;
-	/* Weights per op and role: run, state, ioctl, sys, slot, backing, mmap, stats, create, close */
+	/* Weights per role of: run, state, ioctl, sys, slot, backing, mmap, stats, create, close */
 	static const unsigned char weights[4][10] = {
 		[ROLE_ALL] = { 30, 12, 18, 6, 10, 3, 5, 3, 6, 2 },
 		[ROLE_RUN] = { 80, 15, 0, 0, 0, 0, 2, 0, 0, 0 },
@@ -1260,7 +1291,7 @@ static void walk(struct walker *w)
 	const unsigned char *wt = weights[w->role];
 	unsigned int ops = 10 + below(r, 80), i, k, sum;
 
-	for (i = 0; i < ops && now_s() < rd->deadline && !rd->fail[0]; i++) {
+	for (i = 0; i < ops && now_s() < rd->deadline && !failed(rd); i++) {
 		for (sum = 0, k = 0; k < 10; k++)
 			sum += wt[k];
 		sum = below(r, sum);
@@ -1308,7 +1339,8 @@ static void *walker_thread(void *arg)
 	char name[16];
 	timer_t t;
 
-	snprintf(name, sizeof(name), "fz%llu.%d", (unsigned long long)w->rd->seed % 100000000, w->id);
+	snprintf(name, sizeof(name), "fz%llu.%d",
+		 (unsigned long long)w->rd->seed % 100000000, w->id);
 	prctl(PR_SET_NAME, name);
 	t = arm_kick();
 	walk(w);
@@ -1322,13 +1354,13 @@ static void setup_guest(struct round *rd, struct walker *w, int nvcpus)
 	struct rng *r = &rd->r;
 	struct kvm_userspace_memory_region m = {
 		.slot = 0, .memory_size = rd->mem_size,
-		.userspace_addr = (uintptr_t)rd->mem,
+		.userspace_addr = (unsigned long)rd->mem,
 	};
-	enum guest_mode mode = below(r, NR_G_MODES);
+	enum guest_mode mode = random_mode(r);
 	struct kvm_sregs s;
 	struct kvm_regs g;
 	int vm, i, vcpu;
-	uint64_t rip;
+	__u64 rip;
 
 	vm = ioctl(rd->sys_fd, KVM_CREATE_VM, 0);
 	if (vm < 0) {
@@ -1382,7 +1414,7 @@ static void closer(struct round *rd)
 }
 
 /* Runs round @seed in this (child) process; returns its exit status. */
-static int run_round(uint64_t seed)
+static int run_round(__u64 seed)
 {
 	static struct round rd;
 	int i, nthreads;
@@ -1426,7 +1458,7 @@ static int run_round(uint64_t seed)
 	t = arm_kick();
 	setup_guest(&rd, &rd.w[0], rd.threaded ? 2 : 1 + below(&rd.r, 2));
 	if (rd.threaded) {
-		ADD(threads, nthreads);
+		add(&stats->threads, nthreads);
 		for (i = 0; i < nthreads; i++)
 			pthread_create(&rd.w[i].th, NULL, walker_thread, &rd.w[i]);
 		if (chance(&rd.r, 50))
@@ -1445,6 +1477,12 @@ static int run_round(uint64_t seed)
 }
 
 /* --- directed cases: what the random rounds would only hit by luck --- */
+
+/* What userspace answers an IN or MMIO read with: bytes aa bb cc dd ... */
+static const unsigned char pattern[16] = {
+	0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x99, 0x88,
+	0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00,
+};
 
 struct directed {
 	int sys, vm, vcpu;
@@ -1468,7 +1506,7 @@ static int directed_setup(struct directed *d, const unsigned char *code, size_t 
 	if (d->mem == MAP_FAILED)
 		return -1;
 	memcpy(d->mem + 0x1000, code, len);
-	m.userspace_addr = (uintptr_t)d->mem;
+	m.userspace_addr = (unsigned long)d->mem;
 	if (ioctl(d->vm, KVM_SET_USER_MEMORY_REGION, &m))
 		return -1;
 	d->vcpu = ioctl(d->vm, KVM_CREATE_VCPU, 0);
@@ -1507,7 +1545,8 @@ static bool pio_in_tampered(unsigned int width, unsigned int fake, char *why, si
 	static const unsigned char in8[] = { 0x66, 0xb8, 0x44, 0x33, 0x22, 0x11, 0xe4, 0x10,
 					     0x66, 0xe7, 0x11, 0xf4 };
 	unsigned char code[sizeof(in8) + 1];
-	const uint32_t want[] = { [1] = 0x112233aa, [2] = 0x1122bbaa, [4] = 0xddccbbaa };
+	static const unsigned char in32[] = { 0x66, 0xe5, 0x10, 0x66, 0xe7, 0x11, 0xf4 };
+	const __u32 want[] = { [1] = 0x112233aa, [2] = 0x1122bbaa, [4] = 0xddccbbaa };
 	struct directed d;
 	size_t len = sizeof(in8);
 	__u32 got;
@@ -1517,7 +1556,7 @@ static bool pio_in_tampered(unsigned int width, unsigned int fake, char *why, si
 	if (width == 2) {
 		code[6] = 0xe5;
 	} else if (width == 4) {
-		memcpy(code + 6, (const unsigned char[]){ 0x66, 0xe5, 0x10, 0x66, 0xe7, 0x11, 0xf4 }, 7);
+		memcpy(code + 6, in32, sizeof(in32));
 		len = 13;
 	}
 	if (directed_setup(&d, code, len)) {
@@ -1529,9 +1568,7 @@ static bool pio_in_tampered(unsigned int width, unsigned int fake, char *why, si
 		snprintf(why, n, "first exit: %u (size %u)", d.run->exit_reason, d.run->io.size);
 		goto out;
 	}
-	memcpy((unsigned char *)d.run + d.run->io.data_offset,
-	       (const unsigned char[]){ 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff, 0x99, 0x88,
-					0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00 }, 16);
+	memcpy((unsigned char *)d.run + d.run->io.data_offset, pattern, sizeof(pattern));
 	d.run->io.size = fake;
 	d.run->io.count = 200;
 	d.run->io.port = 0x1234;
@@ -1572,14 +1609,13 @@ static bool mmio_read_tampered(char *why, size_t n)
 	m.memory_size = 0;
 	ioctl(d.vm, KVM_SET_USER_MEMORY_REGION, &m);
 	m.memory_size = 0x8000;
-	m.userspace_addr = (uintptr_t)d.mem;
+	m.userspace_addr = (unsigned long)d.mem;
 	if (ioctl(d.vm, KVM_SET_USER_MEMORY_REGION, &m) || ioctl(d.vcpu, KVM_RUN, 0) ||
 	    d.run->exit_reason != KVM_EXIT_MMIO || d.run->mmio.len != 1 || d.run->mmio.is_write) {
 		snprintf(why, n, "first exit: %u", d.run->exit_reason);
 		goto out;
 	}
-	memcpy(d.run->mmio.data, (const unsigned char[]){ 0xaa, 0xbb, 0xcc, 0xdd,
-		0xee, 0xff, 0x99, 0x88 }, 8);
+	memcpy(d.run->mmio.data, pattern, 8);
 	d.run->mmio.len = 8;
 	d.run->mmio.is_write = 1;
 	d.run->mmio.phys_addr = 0x1000;
@@ -1701,7 +1737,7 @@ static void run_directed(void)
 	char name[96], why[256];
 	unsigned int i, j;
 
-	for (j = 0; j < sizeof(fakes) / sizeof(fakes[0]); j++) {
+	for (j = 0; j < ARRAY_SIZE(fakes); j++) {
 		if ((avoid & AVOID_PIO_SIZE) && fakes[j] > 8)
 			continue;
 		for (i = 0; i < 3; i++) {
@@ -1773,6 +1809,7 @@ static bool in_child(bool (*fn)(void *, char *, size_t), void *arg, char *why, s
 	memset(child_msg, 0, sizeof(*child_msg));
 	pid = fork();
 	if (pid == 0) {
+		prctl(PR_SET_NAME, "fz-directed");
 		install_kick_handler();
 		child_msg->ok = fn(arg, child_msg->why, sizeof(child_msg->why));
 		_exit(0);
@@ -1811,7 +1848,7 @@ static const char *kmsg_problem(int fd)
 		if (n <= 0)
 			return NULL;
 		rec[n] = 0;
-		for (i = 0; i < sizeof(kernel_bad) / sizeof(kernel_bad[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(kernel_bad); i++)
 			if (strstr(rec, kernel_bad[i])) {
 				rec[strcspn(rec, "\n")] = 0;
 				return rec;
@@ -1850,7 +1887,7 @@ static long long slab_objs(void)
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (name[0] = 0, sscanf(line, "%127s %lld", name, &v) == 2 && name[0] != '#')
+		if (sscanf(line, "%127s %lld", name, &v) == 2 && name[0] != '#')
 			sum += v;
 	fclose(f);
 	return sum;
@@ -1890,7 +1927,7 @@ static struct mem_count mem_count(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: fuzz [-s SEED] [-n ROUNDS] [-t MS] [-a pio-size,huge-slot|all]\n"
+	fprintf(stderr, "fuzz [-s SEED] [-n ROUNDS] [-t MS] [-a pio-size,huge-slot|all]\n"
 		"            [-d DEV] [-M (no module check)] [-D (no directed cases)] [-v]\n");
 	exit(2);
 }
@@ -1927,10 +1964,10 @@ static void fetch_vcpu_inputs(int sys)
 }
 
 /* Runs rounds [from, to); false on the first kernel problem or stuck round. */
-static bool run_rounds(uint64_t seed, uint64_t from, uint64_t to, int kmsg,
-		       uint64_t *failed, uint64_t *first_bad, char *kproblem, size_t kn)
+static bool run_rounds(__u64 seed, __u64 from, __u64 to, int kmsg,
+		       __u64 *failed, __u64 *first_bad, char *kproblem, size_t kn)
 {
-	uint64_t i;
+	__u64 i;
 
 	for (i = from; i < to; i++) {
 		const char *bad;
@@ -1954,9 +1991,10 @@ static bool run_rounds(uint64_t seed, uint64_t from, uint64_t to, int kmsg,
 			return false;
 		}
 		st = wait_bounded(pid, ROUND_KILL_S, &killed);
-		ADD(rounds, 1);
+		add(&stats->rounds, 1);
 		if (st == -1) {
-			snprintf(kproblem, kn, "round seed %llu stuck in the kernel: not reaped %d s after SIGKILL",
+			snprintf(kproblem, kn,
+				 "round seed %llu stuck in the kernel: not reaped %d s after SIGKILL",
 				 (unsigned long long)(seed + i), REAP_S);
 			return false;
 		}
@@ -1983,7 +2021,7 @@ static bool run_rounds(uint64_t seed, uint64_t from, uint64_t to, int kmsg,
 
 int main(int argc, char **argv)
 {
-	uint64_t seed = 1, rounds = 100, warm, failed = 0, first_bad = 0, i;
+	__u64 seed = 1, rounds = 100, warm, failed = 0, first_bad = 0, i;
 	bool module_check = true, directed = true, alive;
 	struct mem_count before = { 0 }, after;
 	char kproblem[1200] = "", why[256];
@@ -1992,9 +2030,11 @@ int main(int argc, char **argv)
 	double t0 = now_s();
 	int opt, kmsg, sys;
 
-	if ((env = getenv("NVMX_FUZZ_SEED")))
+	env = getenv("NVMX_FUZZ_SEED");
+	if (env && *env)
 		seed = strtoull(env, NULL, 0);
-	if ((env = getenv("NVMX_FUZZ_ROUNDS")))
+	env = getenv("NVMX_FUZZ_ROUNDS");
+	if (env && *env)
 		rounds = strtoull(env, NULL, 0);
 	avoid = parse_avoid(getenv("NVMX_FUZZ_AVOID"));
 	dev_path = test_dev();
@@ -2111,7 +2151,8 @@ int main(int argc, char **argv)
 			snprintf(why, sizeof(why),
 				 "free pages %+lld, unreclaimable slab %+lld kB, slab objects %+lld",
 				 after.free_pages - before.free_pages,
-				 after.slab_kb - before.slab_kb, after.slab_objs - before.slab_objs);
+				 after.slab_kb - before.slab_kb,
+				 after.slab_objs - before.slab_objs);
 			printf("# leak check over %llu rounds: %s\n",
 			       (unsigned long long)(rounds - warm), why);
 			tap(after.free_pages >= before.free_pages - LEAK_PAGES_SLACK &&
@@ -2124,15 +2165,17 @@ int main(int argc, char **argv)
 		}
 	}
 
-	printf("# %llu rounds in %.1f s: %llu ioctls (%llu succeeded), %llu KVM_RUN (%llu returned 0), %llu kvm_run tamperings\n",
+	printf("# %llu rounds in %.1f s: %llu ioctls (%llu succeeded),",
 	       (unsigned long long)stats->rounds, now_s() - t0,
-	       (unsigned long long)stats->ioctls, (unsigned long long)stats->ioctl_ok,
+	       (unsigned long long)stats->ioctls, (unsigned long long)stats->ioctl_ok);
+	printf(" %llu KVM_RUN (%llu returned 0), %llu kvm_run tamperings\n",
 	       (unsigned long long)stats->runs, (unsigned long long)stats->run_ok,
 	       (unsigned long long)stats->tampers);
-	printf("# slots set %llu, refused %llu; vCPU mmaps %llu; fds closed early %llu; threads %llu\n",
+	printf("# slots set %llu, refused %llu; vCPU mmaps %llu;",
 	       (unsigned long long)stats->slots_ok, (unsigned long long)stats->slots_fail,
-	       (unsigned long long)stats->mmaps_ok, (unsigned long long)stats->closes,
-	       (unsigned long long)stats->threads);
+	       (unsigned long long)stats->mmaps_ok);
+	printf(" fds closed early %llu; threads %llu\n",
+	       (unsigned long long)stats->closes, (unsigned long long)stats->threads);
 	printf("# exits:");
 	for (i = 0; i < NR_EXIT_SLOTS; i++)
 		if (stats->exits[i])
@@ -2151,7 +2194,8 @@ int main(int argc, char **argv)
 	printf("\n# errnos:");
 	for (i = 0; i < 64; i++)
 		if (stats->errnos[i])
-			printf(" %s=%llu", i < 63 && strerrorname_np(i) ? strerrorname_np(i) : "other",
+			printf(" %s=%llu",
+			       i < 63 && strerrorname_np(i) ? strerrorname_np(i) : "other",
 			       (unsigned long long)stats->errnos[i]);
 	printf("\n1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;

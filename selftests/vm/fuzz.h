@@ -8,30 +8,35 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdint.h>
+#include <linux/types.h>
 
 #include <linux/kvm.h>
 
 #define PAGE		4096UL
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+#define BIT(n)		(1U << (n))
 #define MAX_FDS		48
 #define MAX_THREADS	4
 #define NR_EXIT_SLOTS	40
 
 /* splitmix64: tiny, fast, and every seed gives a good stream. */
 struct rng {
-	uint64_t s;
+	__u64 s;
 };
 
-static inline uint64_t rnd(struct rng *r)
+static inline __u64 rnd(struct rng *r)
 {
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+	__u64 z = (r->s += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
 }
 
-static inline uint64_t below(struct rng *r, uint64_t n)
+static inline __u64 below(struct rng *r, __u64 n)
 {
 	return n ? rnd(r) % n : 0;
 }
@@ -52,11 +57,11 @@ struct fd_ent {
 
 /* Counters summed over all rounds (shared with the parent). */
 struct fuzz_stats {
-	uint64_t rounds, ioctls, ioctl_ok, runs, run_ok, tampers;
-	uint64_t slots_ok, slots_fail, mmaps_ok, closes, threads;
-	uint64_t exits[NR_EXIT_SLOTS];
-	uint64_t errnos[64];
-	uint64_t internal[8], internal_exit[64];
+	__u64 rounds, ioctls, ioctl_ok, runs, run_ok, tampers;
+	__u64 slots_ok, slots_fail, mmaps_ok, closes, threads;
+	__u64 exits[NR_EXIT_SLOTS];
+	__u64 errnos[64];
+	__u64 internal[8], internal_exit[64];
 };
 
 /* Which known crash classes to stay away from (-a). */
@@ -78,10 +83,10 @@ struct walker {
 };
 
 struct round {
-	uint64_t seed;
+	__u64 seed;
 	struct rng r;
 	bool threaded;
-	volatile bool closing;	/* fds may be gone: relax the checks */
+	bool closing;		/* fds may be gone: relax the checks */
 	double deadline;
 	pthread_mutex_t lock;	/* the fd pool */
 	struct fd_ent fds[MAX_FDS];
