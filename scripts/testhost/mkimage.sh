@@ -3,7 +3,8 @@
 # mkimage.sh KERNEL_DIR OUT_DIR PROFILE...
 # Builds the test host's initramfs (busybox, nvmx.ko, the kvm modules, the
 # test binaries, the libkvm programs in /opt/nvmx/kvm, the profiles) and one
-# bootable ISO per profile, whose kernel command line names the profile.
+# bootable ISO per profile, whose kernel command line names the profile
+# and ends with $NVMX_KCMDLINE (e.g. nvmx_fuzz_rounds=N for the fuzz profile).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -46,7 +47,7 @@ TIMEOUT 0
 LABEL nvmx
   KERNEL /vmlinuz
   INITRD /initrd.gz
-  APPEND console=ttyS0,115200 quiet loglevel=4 panic=0 panic_on_warn=1 oops=panic slab_nomerge idle=halt mitigations=off tsc=reliable nvmx_profile=$p
+  APPEND console=ttyS0,115200 quiet loglevel=4 panic=0 panic_on_warn=1 oops=panic slab_nomerge idle=halt mitigations=off tsc=reliable nvmx_profile=$p${NVMX_KCMDLINE:+ $NVMX_KCMDLINE}
 CFG
 	genisoimage -quiet -o "$out/$p.iso" -b isolinux/isolinux.bin -c isolinux/boot.cat \
 		-no-emul-boot -boot-load-size 4 -boot-info-table -J -R "$iso"
