@@ -1097,6 +1097,8 @@ static void op_create(struct walker *w)
 static void tamper_run(struct rng *r, struct kvm_run *run)
 {
 	unsigned int n = 1 + below(r, 4), i;
+	/* mmio.phys_addr shares its bytes with io.size: put it back at the end. */
+	__u8 io_size = run->io.size;
 
 	add(&stats->tampers, 1);
 	for (i = 0; i < n; i++) {
@@ -1129,17 +1131,14 @@ static void tamper_run(struct rng *r, struct kvm_run *run)
 		case 8:
 			run->exit_reason = rnum(r);
 			break;
-		default: {
-			/* Garbage over the exit union (the io.size byte aside if asked). */
-			__u8 size = run->io.size;
-
+		default:
+			/* Garbage over the exit union. */
 			fill(r, &run->mmio, sizeof(run->mmio));
-			if (avoid & AVOID_PIO_SIZE)
-				run->io.size = size;
 			break;
 		}
-		}
 	}
+	if (avoid & AVOID_PIO_SIZE)
+		run->io.size = io_size;
 }
 
 static bool check_exit(struct walker *w, struct kvm_run *run)
