@@ -1688,8 +1688,47 @@ out:
 	return ok;
 }
 
+/*
+ * A slot of 2^28 pages (1 TiB, not backed: KVM only checks access_ok())
+ * at the top of the guest-physical space: KVM takes it; nvmx may take it or
+ * refuse it with an errno, but not WARN (its page array would be 2 GiB).
+ */
+static bool slot_of_2_28_pages(char *why, size_t n)
+{
+	struct kvm_userspace_memory_region m = {
+		.slot = 1, .memory_size = 1ULL << 40, .userspace_addr = 0x100000000ULL,
+	};
+	unsigned int eax = 0x80000008, ebx, ecx = 0, edx, bits;
+	struct directed d;
+	bool ok = false;
+	int r;
+
+	__asm__ volatile("cpuid" : "+a"(eax), "=b"(ebx), "+c"(ecx), "=d"(edx));
+	bits = eax & 0xff;
+	if (directed_setup(&d, (const unsigned char[]){ 0xf4 }, 1)) {
+		snprintf(why, n, "setup: %s", strerror(errno));
+		goto out;
+	}
+	m.guest_phys_addr = bits > 40 ? (1ULL << bits) - m.memory_size : 0;
+	if (!m.guest_phys_addr) {
+		/* 40 bits: the slot is all of it, slot 0 must go first. */
+		struct kvm_userspace_memory_region z = { .slot = 0 };
+
+		ioctl(d.vm, KVM_SET_USER_MEMORY_REGION, &z);
+	}
+	r = ioctl(d.vm, KVM_SET_USER_MEMORY_REGION, &m);
+	ok = r == 0 || errno == ENOMEM || errno == EINVAL;
+	if (!ok)
+		snprintf(why, n, "returned %d errno %d", r, errno);
+out:
+	directed_teardown(&d);
+	return ok;
+}
+
 static int tap_n;
 static int tap_failed;
+static int kmsg_fd = -1;
+static const char *kmsg_problem(int fd);
 
 static void tap(bool ok, const char *name, const char *why)
 {
@@ -1731,6 +1770,11 @@ static bool slot_thunk(void *a, char *why, size_t n)
 	return slot_too_big(why, n);
 }
 
+static bool slot28_thunk(void *a, char *why, size_t n)
+{
+	return slot_of_2_28_pages(why, n);
+}
+
 static void run_directed(void)
 {
 	/* Benign fakes first: today's nvmx BUG()s on io.size > 8. */
@@ -1763,6 +1807,9 @@ static void run_directed(void)
 		why[0] = 0;
 		tap(in_child(slot_thunk, NULL, why, sizeof(why)),
 		    "directed/slot_of_2^31_pages_is_einval", why);
+		why[0] = 0;
+		tap(in_child(slot28_thunk, NULL, why, sizeof(why)) && !kmsg_problem(kmsg_fd),
+		    "directed/slot_of_2^28_pages_is_set_or_refused_quietly", why);
 	}
 }
 
@@ -2095,6 +2142,7 @@ int main(int argc, char **argv)
 	fetch_vcpu_inputs(sys);
 	close(sys);
 	kmsg = kmsg_open();
+	kmsg_fd = kmsg;
 
 	if (directed)
 		run_directed();
