@@ -6,6 +6,8 @@
 # bootable ISO per profile, whose kernel command line names the profile.
 # A profile's "# cmdline:" header changes the default command line below:
 # "-ARG" removes ARG (which must be there), any other word is appended.
+# The command line ends with $NVMX_KCMDLINE (e.g. nvmx_fuzz_rounds=N for
+# the fuzz profile).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
@@ -57,7 +59,7 @@ cmdline() {
 		*) args+=("$w") ;;
 		esac
 	done
-	echo "${args[*]} nvmx_profile=$1"
+	echo "${args[*]} nvmx_profile=$1${NVMX_KCMDLINE:+ $NVMX_KCMDLINE}"
 }
 
 for p in "$@"; do

@@ -5,12 +5,14 @@
 # each profile (scripts/testhost/profiles) in Bochs, two at a time, and
 # turns each serial log into TAP. Ends with "testhost: N passed, N failed".
 # Logs stay in build/testhost/run/<profile>/ (serial.log, bochs.log).
+# NVMX_TIMEOUT (seconds) replaces the profiles' timeouts; NVMX_KCMDLINE is
+# appended to the kernel command line (mkimage.sh).
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 here=$NVMX_TOP/scripts/testhost
 
 profiles=("$@")
-[ ${#profiles[@]} -gt 0 ] || profiles=(main smp run noept novmx noug kvm spec)
+[ ${#profiles[@]} -gt 0 ] || profiles=(main smp run noept novmx noug kvm spec fuzz)
 
 nvmx_deps
 linux_source
@@ -30,7 +32,7 @@ field() {
 boot_one() {
 	local p=$1 st=0
 	"$here/boot.sh" "$out/$p.iso" "$(field "$p" model)" "$(field "$p" cpus)" \
-		"$(field "$p" timeout)" "$out/$p" || st=$?
+		"${NVMX_TIMEOUT:-$(field "$p" timeout)}" "$out/$p" || st=$?
 	echo $st > "$out/$p/boot.status"
 }
 
