@@ -10,7 +10,8 @@
 #   make style            checkpatch --strict on every source file
 #   make demo             build, boot or load, and show what nvmx does
 #   make bench            exit round-trip benchmark, nvmx against kvm_intel
-#   make fuzz             the fuzzer in the test host: ROUNDS=N SEED=S AVOID=class,...
+#   make fuzz             the fuzzer in the test host: ROUNDS=N SEED=S [AVOID=class,...]
+#                         [CHUNK=rounds per boot, default 1000]
 #   make check            every test; prints "N passed, N failed"
 #   make install          modules_install into /lib/modules/$(KVER)
 #   make dkms-install     dkms add, build and install this tree
@@ -66,8 +67,6 @@ ROUNDS ?= 1000
 SEED ?= 1
 AVOID ?=
 fuzz:
-	NVMX_JOBS=1 NVMX_TIMEOUT=$$(( 600 + $(ROUNDS) / 2 )) \
-	NVMX_KCMDLINE="nvmx_fuzz_rounds=$(ROUNDS) nvmx_fuzz_seed=$(SEED) nvmx_fuzz_avoid=$(AVOID)" \
-		scripts/testhost/run.sh fuzz
+	scripts/fuzz.sh $(ROUNDS) $(SEED) "$(AVOID)" $(or $(CHUNK),1000)
 
 .PHONY: all module clean install dkms-install unit selftests style demo bench check fuzz
