@@ -17,7 +17,7 @@
 #include "processor.h"
 #include "test_util.h"
 
-#include <linux/nvmx.h>
+#include "nvmx_kvm.h"
 
 #define NONCANONICAL	0x0000800000000000ULL	/* bit 47 set, 63:48 clear */
 
@@ -232,17 +232,6 @@ static void host_check_msrs(struct kvm_vcpu *vcpu, const u64 *want)
 		TEST_ASSERT(val == want[i], "KVM_GET_MSRS 0x%x: 0x%lx, want 0x%lx",
 			    syscall_msrs[i], val, want[i]);
 	}
-}
-
-/* nvmx answers its own ioctl on the /dev/kvm it is bound over. */
-static bool on_nvmx(void)
-{
-	struct nvmx_status st = { .size = sizeof(st) };
-	int fd = open_kvm_dev_path_or_exit();
-	bool ret = !ioctl(fd, NVMX_GET_STATUS, &st);
-
-	close(fd);
-	return ret;
 }
 
 /*

@@ -19,7 +19,7 @@
 #include "processor.h"
 #include "test_util.h"
 
-#include <linux/nvmx.h>
+#include "nvmx_kvm.h"
 
 /* Far from what libkvm allocates (from 0x2000 up, and the ELF). */
 #define TEST_VA		0x0000100000000000ULL
@@ -100,17 +100,6 @@ static bool read_tlb_flush(struct kvm_vcpu *vcpu, u64 *val)
 	if (!found)
 		ksft_print_msg("vCPU stats have no tlb_flush\n");
 	return found;
-}
-
-/* nvmx answers its own ioctl on the /dev/kvm it is bound over. */
-static bool on_nvmx(void)
-{
-	struct nvmx_status st = { .size = sizeof(st) };
-	int fd = open_kvm_dev_path_or_exit();
-	bool ret = !ioctl(fd, NVMX_GET_STATUS, &st);
-
-	close(fd);
-	return ret;
 }
 
 /*

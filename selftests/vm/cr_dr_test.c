@@ -43,84 +43,29 @@ static const unsigned char g_dr6[] = {
 };
 
 FIXTURE(vm) {
-	int dev, vm, vcpu;
-	struct kvm_run *run;
-	size_t run_size;
-	unsigned char *mem;
+	struct test_vm v;
 };
 
 FIXTURE_SETUP(vm)
 {
-	struct kvm_userspace_memory_region region = {
-		.slot = 0, .guest_phys_addr = 0, .memory_size = MEM_SIZE,
-	};
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
+	const char *failed = test_vm_open(&self->v, MEM_SIZE);
 
-	self->dev = open(test_dev(), O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev) TH_LOG("%s: %s", test_dev(), strerror(errno));
-	self->vm = ioctl(self->dev, KVM_CREATE_VM, 0);
-	ASSERT_LE(0, self->vm);
-	self->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->mem);
-	region.userspace_addr = (unsigned long)self->mem;
-	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &region));
-	self->vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
-	ASSERT_LE(0, self->vcpu);
-	self->run_size = ioctl(self->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
-	self->run = mmap(NULL, self->run_size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, self->vcpu, 0);
-	ASSERT_NE(MAP_FAILED, self->run);
-
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	sregs.ds.base = 0;
-	sregs.ds.selector = 0;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = CODE_GPA;
-	regs.rflags = 2;
-	regs.rsp = 0x3000;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &regs));
+	if (!failed)
+		failed = test_vm_real_mode(&self->v, CODE_GPA, 0x3000);
+	ASSERT_EQ(NULL, failed) TH_LOG("%s: %s", failed, strerror(errno));
 }
 
 FIXTURE_TEARDOWN(vm)
 {
-	munmap(self->run, self->run_size);
-	close(self->vcpu);
-	close(self->vm);
-	close(self->dev);
-	munmap(self->mem, MEM_SIZE);
-}
-
-/* Runs the guest to its HLT; returns how many 32-bit OUTs it made. */
-static int run_to_hlt(struct __test_metadata *_metadata,
-		      struct _test_data_vm *self, __u32 *out, int max)
-{
-	int n = 0;
-
-	for (;;) {
-		if (ioctl(self->vcpu, KVM_RUN, 0))
-			return -1;
-		if (self->run->exit_reason == KVM_EXIT_HLT)
-			return n;
-		if (self->run->exit_reason != KVM_EXIT_IO ||
-		    self->run->io.size != 4 || n == max) {
-			TH_LOG("exit %u", self->run->exit_reason);
-			return -1;
-		}
-		memcpy(&out[n++], (char *)self->run + self->run->io.data_offset, 4);
-	}
+	test_vm_close(&self->v);
 }
 
 TEST_F(vm, lmsw_keeps_guest_owned_cr0_bits)
 {
 	__u32 out[1];
 
-	memcpy(self->mem + CODE_GPA, g_lmsw, sizeof(g_lmsw));
-	ASSERT_EQ(1, run_to_hlt(_metadata, self, out, 1));
+	memcpy(self->v.mem + CODE_GPA, g_lmsw, sizeof(g_lmsw));
+	ASSERT_EQ(1, test_vm_run_to_hlt(&self->v, out, 1));
 	/* RESET's CD, NW and ET, the guest's WP, and LMSW's PE. */
 	EXPECT_EQ(0x60010011, out[0]);
 }
@@ -129,8 +74,8 @@ TEST_F(vm, dr6_keeps_only_its_architectural_bits)
 {
 	__u32 out[2];
 
-	memcpy(self->mem + CODE_GPA, g_dr6, sizeof(g_dr6));
-	ASSERT_EQ(2, run_to_hlt(_metadata, self, out, 2));
+	memcpy(self->v.mem + CODE_GPA, g_dr6, sizeof(g_dr6));
+	ASSERT_EQ(2, test_vm_run_to_hlt(&self->v, out, 2));
 	/* Bits 4-11 and 16-31 read 1, bit 12 reads 0 (no RTM, no BLD). */
 	EXPECT_EQ(0xffff0ff0, out[0]);
 	/* Of ~0, only B0-B3, BD, BS and BT are the guest's to set. */

@@ -1909,39 +1909,6 @@ struct mem_count {
 	long long free_pages, slab_kb, slab_objs;
 };
 
-static long long sum_key(const char *file, const char *key)
-{
-	char line[512];
-	long long sum = 0, v;
-	FILE *f = fopen(file, "r");
-	char *p;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		p = line + strspn(line, " \t");
-		if (!strncmp(p, key, strlen(key)) && sscanf(p + strlen(key), "%lld", &v) == 1)
-			sum += v;
-	}
-	fclose(f);
-	return sum;
-}
-
-static long long slab_objs(void)
-{
-	char line[512], name[128];
-	long long sum = 0, v;
-	FILE *f = fopen("/proc/slabinfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %lld", name, &v) == 2 && name[0] != '#')
-			sum += v;
-	fclose(f);
-	return sum;
-}
-
 /* As module_test: drop caches, let RCU frees finish, then count. */
 static struct mem_count mem_count(void)
 {
@@ -1956,10 +1923,10 @@ static struct mem_count mem_count(void)
 		close(fd);
 	}
 	usleep(300 * 1000);
-	c.free_pages = sum_key("/proc/zoneinfo", "nr_free_pages ") +
-		       sum_key("/proc/zoneinfo", "count: ");
-	c.slab_kb = sum_key("/proc/meminfo", "SUnreclaim:");
-	c.slab_objs = slab_objs();
+	c.free_pages = proc_sum("/proc/zoneinfo", "nr_free_pages ") +
+		       proc_sum("/proc/zoneinfo", "count: ");
+	c.slab_kb = proc_sum("/proc/meminfo", "SUnreclaim:");
+	c.slab_objs = slab_objects();
 	return c;
 }
 

@@ -47,75 +47,21 @@ static const unsigned char g_msrs[] = {
 };
 
 FIXTURE(vm) {
-	int dev, vm, vcpu;
-	struct kvm_run *run;
-	size_t run_size;
-	unsigned char *mem;
+	struct test_vm v;
 };
 
 FIXTURE_SETUP(vm)
 {
-	struct kvm_userspace_memory_region region = {
-		.slot = 0, .guest_phys_addr = 0, .memory_size = MEM_SIZE,
-	};
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
+	const char *failed = test_vm_open(&self->v, MEM_SIZE);
 
-	self->dev = open(test_dev(), O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev) TH_LOG("%s: %s", test_dev(), strerror(errno));
-	self->vm = ioctl(self->dev, KVM_CREATE_VM, 0);
-	ASSERT_LE(0, self->vm);
-	self->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->mem);
-	region.userspace_addr = (unsigned long)self->mem;
-	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &region));
-	self->vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
-	ASSERT_LE(0, self->vcpu);
-	self->run_size = ioctl(self->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
-	self->run = mmap(NULL, self->run_size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, self->vcpu, 0);
-	ASSERT_NE(MAP_FAILED, self->run);
-
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	sregs.ds.base = 0;
-	sregs.ds.selector = 0;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = CODE_GPA;
-	regs.rflags = 2;
-	regs.rsp = 0x3000;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &regs));
+	if (!failed)
+		failed = test_vm_real_mode(&self->v, CODE_GPA, 0x3000);
+	ASSERT_EQ(NULL, failed) TH_LOG("%s: %s", failed, strerror(errno));
 }
 
 FIXTURE_TEARDOWN(vm)
 {
-	munmap(self->run, self->run_size);
-	close(self->vcpu);
-	close(self->vm);
-	close(self->dev);
-	munmap(self->mem, MEM_SIZE);
-}
-
-/* Runs the guest to its HLT, answering its OUTs; returns what it sent. */
-static void run_to_hlt(struct __test_metadata *_metadata,
-		       struct _test_data_vm *self, __u32 *out, int max)
-{
-	int n = 0;
-
-	for (;;) {
-		ASSERT_EQ(0, ioctl(self->vcpu, KVM_RUN, 0));
-		if (self->run->exit_reason == KVM_EXIT_HLT)
-			return;
-		ASSERT_EQ(KVM_EXIT_IO, self->run->exit_reason);
-		ASSERT_LT(n, max);
-		out[n] = 0;
-		memcpy(&out[n], (char *)self->run + self->run->io.data_offset,
-		       self->run->io.size);
-		n++;
-	}
+	test_vm_close(&self->v);
 }
 
 struct seg_state {
@@ -169,8 +115,8 @@ TEST_F(vm, ldt_selectors_and_gdt_limit_survive_run)
 	ASSERT_NE(0, before.ldt);
 	ASSERT_EQ(buf[0], before.gs_word);
 
-	memcpy(self->mem + CODE_GPA, g_out_hlt, sizeof(g_out_hlt));
-	run_to_hlt(_metadata, self, out, 2);
+	memcpy(self->v.mem + CODE_GPA, g_out_hlt, sizeof(g_out_hlt));
+	ASSERT_EQ(1, test_vm_run_to_hlt(&self->v, out, 2));
 	read_seg_state(&after);
 	sel = 0;
 	asm volatile("mov %0, %%gs" : : "r"(sel));
@@ -197,8 +143,8 @@ TEST_F(vm, guest_has_its_own_syscall_msrs)
 	__u32 out[2];
 
 	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_GS, &gs_before));
-	memcpy(self->mem + CODE_GPA, g_msrs, sizeof(g_msrs));
-	run_to_hlt(_metadata, self, out, 2);
+	memcpy(self->v.mem + CODE_GPA, g_msrs, sizeof(g_msrs));
+	ASSERT_EQ(2, test_vm_run_to_hlt(&self->v, out, 2));
 	ASSERT_EQ(0, syscall(SYS_arch_prctl, ARCH_GET_GS, &gs_after));
 	EXPECT_EQ(0, out[0]);
 	EXPECT_EQ(0, out[1]);
@@ -206,7 +152,7 @@ TEST_F(vm, guest_has_its_own_syscall_msrs)
 
 	m.e[0].index = MSR_LSTAR;
 	m.e[1].index = MSR_KERNEL_GS_BASE;
-	ASSERT_EQ(2, ioctl(self->vcpu, KVM_GET_MSRS, &m));
+	ASSERT_EQ(2, ioctl(self->v.vcpu, KVM_GET_MSRS, &m));
 	EXPECT_EQ(0, m.e[0].data);
 	EXPECT_EQ(0x12345000, m.e[1].data);
 }
@@ -243,17 +189,17 @@ TEST_F(vm, cr4_bit_needs_the_feature_on_the_host)
 		struct kvm_cpuid2 hdr;
 		struct kvm_cpuid_entry2 e[1];
 	} c = { .hdr.nent = 1 };
-	bool offered = supported_cpuid_has(self->dev, 7, 0, 2, 1u << 2);
+	bool offered = supported_cpuid_has(self->v.dev, 7, 0, 2, 1u << 2);
 	struct kvm_sregs sregs;
 	int r;
 
 	c.e[0].function = 7;
 	c.e[0].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
 	c.e[0].ecx = 1u << 2;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_CPUID2, &c));
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_CPUID2, &c));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_SREGS, &sregs));
 	sregs.cr4 |= CR4_UMIP;
-	r = ioctl(self->vcpu, KVM_SET_SREGS, &sregs);
+	r = ioctl(self->v.vcpu, KVM_SET_SREGS, &sregs);
 	TH_LOG("UMIP offered: %d", offered);
 	if (offered) {
 		EXPECT_EQ(0, r);
@@ -275,22 +221,22 @@ TEST_F(vm, failed_entry_is_reported_until_fixed)
 	__u32 out[2];
 	int i;
 
-	memcpy(self->mem + CODE_GPA, g_out_hlt, sizeof(g_out_hlt));
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_REGS, &regs));
+	memcpy(self->v.mem + CODE_GPA, g_out_hlt, sizeof(g_out_hlt));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_REGS, &regs));
 	regs.rflags = 2 | (1u << 15);
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_REGS, &regs));
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, ioctl(self->vcpu, KVM_RUN, 0));
-		EXPECT_EQ(KVM_EXIT_FAIL_ENTRY, self->run->exit_reason);
+		ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_RUN, 0));
+		EXPECT_EQ(KVM_EXIT_FAIL_ENTRY, self->v.run->exit_reason);
 		EXPECT_EQ(0x80000021,
-			  self->run->fail_entry.hardware_entry_failure_reason)
+			  self->v.run->fail_entry.hardware_entry_failure_reason)
 			TH_LOG("KVM_RUN %d", i);
 	}
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_REGS, &regs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_REGS, &regs));
 	EXPECT_EQ(CODE_GPA, regs.rip);
 	regs.rflags = 2;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &regs));
-	run_to_hlt(_metadata, self, out, 2);
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(1, test_vm_run_to_hlt(&self->v, out, 2));
 	EXPECT_EQ(0x42, out[0]);
 }
 

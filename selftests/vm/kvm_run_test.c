@@ -44,10 +44,7 @@ SNIPPET(l_mmio_wr64);
 #define MMIO_BYTE(i)	((unsigned char)(0x91 + (i)))
 
 FIXTURE(kvm_run) {
-	int dev, vm, vcpu;
-	struct kvm_run *run;
-	size_t run_size;
-	unsigned char *mem;
+	struct test_vm v;
 };
 
 /* One overwrite of kvm_run between the exit and the next KVM_RUN. */
@@ -97,35 +94,15 @@ FIXTURE_VARIANT_ADD(kvm_run, union_ff) { .fill = 0xff };
 
 FIXTURE_SETUP(kvm_run)
 {
-	struct kvm_userspace_memory_region region = {
-		.slot = 0, .guest_phys_addr = 0, .memory_size = MEM_SIZE,
-	};
+	const char *failed = test_vm_open(&self->v, MEM_SIZE);
 
-	self->dev = open(test_dev(), O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev) TH_LOG("%s: %s", test_dev(), strerror(errno));
-	self->vm = ioctl(self->dev, KVM_CREATE_VM, 0);
-	ASSERT_LE(0, self->vm);
-	self->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->mem);
-	region.userspace_addr = (unsigned long)self->mem;
-	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &region));
-	self->vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
-	ASSERT_LE(0, self->vcpu);
-	self->run_size = ioctl(self->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
-	ASSERT_LE(2 * 4096, self->run_size);
-	self->run = mmap(NULL, self->run_size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, self->vcpu, 0);
-	ASSERT_NE(MAP_FAILED, self->run);
+	ASSERT_EQ(NULL, failed) TH_LOG("%s: %s", failed, strerror(errno));
+	ASSERT_LE(2 * 4096, self->v.run_size);
 }
 
 FIXTURE_TEARDOWN(kvm_run)
 {
-	munmap(self->run, self->run_size);
-	close(self->vcpu);
-	close(self->vm);
-	close(self->dev);
-	munmap(self->mem, MEM_SIZE);
+	test_vm_close(&self->v);
 }
 
 struct access {
@@ -214,27 +191,27 @@ static void check_access(struct __test_metadata *_metadata,
 			 const struct _fixture_variant_kvm_run *variant,
 			 const struct access *a)
 {
-	struct kvm_run *run = self->run;
+	struct kvm_run *run = self->v.run;
 	struct kvm_regs regs, after;
 	unsigned char *pio;
 	__u64 data = 0, want;
 	unsigned int i;
 
-	memcpy(self->mem + CODE_GPA, a->start, a->end - a->start);
+	memcpy(self->v.mem + CODE_GPA, a->start, a->end - a->start);
 	if (a->long_mode)
-		enter_long_mode(_metadata, self->vcpu, self->mem);
+		enter_long_mode(_metadata, self->v.vcpu, self->v.mem);
 	else
-		enter_real_mode(_metadata, self->vcpu);
+		enter_real_mode(_metadata, self->v.vcpu);
 	memset(&regs, 0, sizeof(regs));
 	for (i = 0; i < sizeof(regs) / 8; i++)
 		((__u64 *)&regs)[i] = 0x1111111111111111ULL * (i % 15 + 1);
 	regs.rax = RAX_BEFORE;
 	regs.rip = CODE_GPA;
 	regs.rflags = 2;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &regs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_REGS, &regs));
 
 	/* The exit, as it should be before anything is changed. */
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_RUN, 0));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_RUN, 0));
 	pio = (unsigned char *)run + run->io.data_offset;
 	if (a->mmio) {
 		ASSERT_EQ(KVM_EXIT_MMIO, run->exit_reason);
@@ -255,7 +232,7 @@ static void check_access(struct __test_metadata *_metadata,
 		ASSERT_EQ(a->size, run->io.size);
 		ASSERT_EQ(1, run->io.count);
 		ASSERT_LE(sizeof(*run), run->io.data_offset);
-		ASSERT_GE(self->run_size - 4096, run->io.data_offset);
+		ASSERT_GE(self->v.run_size - 4096, run->io.data_offset);
 		if (a->write) {
 			memcpy(&data, pio, a->size);
 			ASSERT_EQ(loaded(0, RAX_BEFORE, a->size), data);
@@ -269,10 +246,10 @@ static void check_access(struct __test_metadata *_metadata,
 	memcpy(&data, a->mmio ? run->mmio.data : pio, sizeof(data));
 	want = a->write ? RAX_BEFORE : loaded(RAX_BEFORE, data, a->size);
 
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_RUN, 0))
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_RUN, 0))
 		TH_LOG("KVM_RUN after the overwrite: %s", strerror(errno));
 	EXPECT_EQ(KVM_EXIT_HLT, run->exit_reason);
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_REGS, &after));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_REGS, &after));
 	EXPECT_EQ(want, after.rax)
 		TH_LOG("RAX %#llx, want %#llx", (unsigned long long)after.rax,
 		       (unsigned long long)want);

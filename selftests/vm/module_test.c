@@ -67,42 +67,6 @@ struct mem_snapshot {
 	long long slab_objs;	/* objects in use over all caches */
 };
 
-static long long sum_field(const char *file, const char *key)
-{
-	char line[512];
-	long long sum = 0, v;
-	size_t klen = strlen(key);
-	FILE *f = fopen(file, "r");
-	char *p;
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		p = line + strspn(line, " \t");
-		if (strncmp(p, key, klen) || sscanf(p + klen, "%lld", &v) != 1)
-			continue;
-		sum += v;
-	}
-	fclose(f);
-	return sum;
-}
-
-/* Sums the active_objs column of /proc/slabinfo. */
-static long long slab_objects(void)
-{
-	char line[512], name[128];
-	long long sum = 0, v;
-	FILE *f = fopen("/proc/slabinfo", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "%127s %lld", name, &v) == 2 && name[0] != '#')
-			sum += v;
-	fclose(f);
-	return sum;
-}
-
 static void settle(void)
 {
 	int fd;
@@ -124,9 +88,9 @@ static struct mem_snapshot mem_snapshot(void)
 
 	settle();
 	/* Pages on per-CPU lists are free, but not in nr_free_pages. */
-	s.free_pages = sum_field("/proc/zoneinfo", "nr_free_pages ") +
-		       sum_field("/proc/zoneinfo", "count: ");
-	s.slab_kb = sum_field("/proc/meminfo", "SUnreclaim:");
+	s.free_pages = proc_sum("/proc/zoneinfo", "nr_free_pages ") +
+		       proc_sum("/proc/zoneinfo", "count: ");
+	s.slab_kb = proc_sum("/proc/meminfo", "SUnreclaim:");
 	s.slab_objs = slab_objects();
 	return s;
 }

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -193,6 +194,171 @@ static inline int vm_holder_stop(struct vm_holder *h)
 	if (waitpid(h->pid, &status, 0) != h->pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * A VM with one vCPU, @mem_size bytes of anonymous guest memory at GPA 0
+ * (slot 0) and the vCPU's kvm_run mapped: what most raw-ioctl tests start
+ * from, on test_dev().
+ */
+struct test_vm {
+	int dev, vm, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	unsigned char *mem;
+	size_t mem_size;
+};
+
+/* Returns NULL, or the step that failed (errno says why). */
+static inline const char *test_vm_open(struct test_vm *v, size_t mem_size)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = mem_size,
+	};
+
+	memset(v, 0, sizeof(*v));
+	v->dev = -1;
+	v->vm = -1;
+	v->vcpu = -1;
+	v->mem_size = mem_size;
+	v->dev = open(test_dev(), O_RDWR | O_CLOEXEC);
+	if (v->dev < 0)
+		return test_dev();
+	v->vm = ioctl(v->dev, KVM_CREATE_VM, 0);
+	if (v->vm < 0)
+		return "KVM_CREATE_VM";
+	v->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (v->mem == MAP_FAILED) {
+		v->mem = NULL;
+		return "mmap of guest memory";
+	}
+	region.userspace_addr = (unsigned long)v->mem;
+	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &region))
+		return "KVM_SET_USER_MEMORY_REGION";
+	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
+	if (v->vcpu < 0)
+		return "KVM_CREATE_VCPU";
+	v->run_size = ioctl(v->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
+	v->run = mmap(NULL, v->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      v->vcpu, 0);
+	if (v->run == MAP_FAILED) {
+		v->run = NULL;
+		return "mmap of kvm_run";
+	}
+	return NULL;
+}
+
+/*
+ * Puts the vCPU in real mode at 0:@rip with flat CS and DS (base 0),
+ * RFLAGS 2 and the stack at @rsp. Returns NULL or the step that failed.
+ */
+static inline const char *test_vm_real_mode(struct test_vm *v,
+					    unsigned long rip,
+					    unsigned long rsp)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(v->vcpu, KVM_GET_SREGS, &sregs))
+		return "KVM_GET_SREGS";
+	sregs.cs.base = 0;
+	sregs.cs.selector = 0;
+	sregs.ds.base = 0;
+	sregs.ds.selector = 0;
+	if (ioctl(v->vcpu, KVM_SET_SREGS, &sregs))
+		return "KVM_SET_SREGS";
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = rip;
+	regs.rflags = 2;
+	regs.rsp = rsp;
+	if (ioctl(v->vcpu, KVM_SET_REGS, &regs))
+		return "KVM_SET_REGS";
+	return NULL;
+}
+
+static inline void test_vm_close(struct test_vm *v)
+{
+	if (v->run)
+		munmap(v->run, v->run_size);
+	if (v->vcpu >= 0)
+		close(v->vcpu);
+	if (v->vm >= 0)
+		close(v->vm);
+	if (v->dev >= 0)
+		close(v->dev);
+	if (v->mem)
+		munmap(v->mem, v->mem_size);
+}
+
+/* The data of the vCPU's last KVM_EXIT_IO. */
+static inline unsigned char *test_vm_io_data(struct test_vm *v)
+{
+	return (unsigned char *)v->run + v->run->io.data_offset;
+}
+
+/*
+ * Runs the vCPU until the guest halts (KVM_EXIT_HLT), answering its OUTs:
+ * each one's data (up to 4 bytes, zero-extended) goes to @out. Returns how
+ * many OUTs there were, or -1 on a failed KVM_RUN, any other exit, an IN,
+ * or more than @max OUTs.
+ */
+static inline int test_vm_run_to_hlt(struct test_vm *v, __u32 *out, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		if (ioctl(v->vcpu, KVM_RUN, 0))
+			return -1;
+		if (v->run->exit_reason == KVM_EXIT_HLT)
+			return n;
+		if (v->run->exit_reason != KVM_EXIT_IO ||
+		    v->run->io.direction != KVM_EXIT_IO_OUT || n == max)
+			return -1;
+		out[n] = 0;
+		memcpy(&out[n], test_vm_io_data(v),
+		       v->run->io.size < 4 ? v->run->io.size : 4);
+		n++;
+	}
+}
+
+/*
+ * Sums the numbers after @key on the lines of @file that start with it
+ * (leading blanks skipped), e.g. "nr_free_pages" over /proc/zoneinfo.
+ */
+static inline long long proc_sum(const char *file, const char *key)
+{
+	size_t klen = strlen(key);
+	char line[512], *p;
+	long long sum = 0, v;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		p = line + strspn(line, " \t");
+		if (strncmp(p, key, klen) || sscanf(p + klen, "%lld", &v) != 1)
+			continue;
+		sum += v;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* Sums the active_objs column of /proc/slabinfo. */
+static inline long long slab_objects(void)
+{
+	char line[512], name[128];
+	long long sum = 0, v;
+	FILE *f = fopen("/proc/slabinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%127s %lld", name, &v) == 2 && name[0] != '#')
+			sum += v;
+	fclose(f);
+	return sum;
 }
 
 #endif /* NVMX_TEST_H */

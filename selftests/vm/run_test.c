@@ -29,68 +29,32 @@ SNIPPET(g_cpuid);
 #define HANDLER_GPA	0x2000
 
 FIXTURE(vm) {
-	int dev, vm, vcpu;
-	struct kvm_run *run;
-	size_t run_size;
-	unsigned char *mem;
+	struct test_vm v;
 };
 
 static void load(struct _test_data_vm *self, const unsigned char *start,
 		 const unsigned char *end, unsigned long gpa)
 {
-	memcpy(self->mem + gpa, start, end - start);
+	memcpy(self->v.mem + gpa, start, end - start);
 }
 
 FIXTURE_SETUP(vm)
 {
-	struct kvm_userspace_memory_region region = {
-		.slot = 0, .guest_phys_addr = 0, .memory_size = MEM_SIZE,
-	};
-	struct kvm_sregs sregs;
-	struct kvm_regs regs;
+	const char *failed = test_vm_open(&self->v, MEM_SIZE);
 
-	self->dev = open(test_dev(), O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, self->dev) TH_LOG("%s: %s", test_dev(), strerror(errno));
-	self->vm = ioctl(self->dev, KVM_CREATE_VM, 0);
-	ASSERT_LE(0, self->vm);
-	self->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->mem);
-	region.userspace_addr = (unsigned long)self->mem;
-	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &region));
-	self->vcpu = ioctl(self->vm, KVM_CREATE_VCPU, 0);
-	ASSERT_LE(0, self->vcpu);
-	self->run_size = ioctl(self->dev, KVM_GET_VCPU_MMAP_SIZE, 0);
-	self->run = mmap(NULL, self->run_size, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, self->vcpu, 0);
-	ASSERT_NE(MAP_FAILED, self->run);
-
-	/* Real mode at CS:IP 0:0x1000, flat data segments. */
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	sregs.ds.base = 0;
-	sregs.ds.selector = 0;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
-	memset(&regs, 0, sizeof(regs));
-	regs.rip = CODE_GPA;
-	regs.rflags = 2;
-	regs.rsp = 0x3000;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &regs));
+	if (!failed)
+		failed = test_vm_real_mode(&self->v, CODE_GPA, 0x3000);
+	ASSERT_EQ(NULL, failed) TH_LOG("%s: %s", failed, strerror(errno));
 }
 
 FIXTURE_TEARDOWN(vm)
 {
-	munmap(self->run, self->run_size);
-	close(self->vcpu);
-	close(self->vm);
-	close(self->dev);
-	munmap(self->mem, MEM_SIZE);
+	test_vm_close(&self->v);
 }
 
 static int run_vcpu(struct _test_data_vm *self)
 {
-	return ioctl(self->vcpu, KVM_RUN, 0);
+	return ioctl(self->v.vcpu, KVM_RUN, 0);
 }
 
 static void expect_io(struct __test_metadata *_metadata, struct kvm_run *run,
@@ -105,7 +69,7 @@ static void expect_io(struct __test_metadata *_metadata, struct kvm_run *run,
 
 static unsigned char *io_data(struct _test_data_vm *self)
 {
-	return (unsigned char *)self->run + self->run->io.data_offset;
+	return test_vm_io_data(&self->v);
 }
 
 TEST_F(vm, out_then_hlt)
@@ -114,12 +78,12 @@ TEST_F(vm, out_then_hlt)
 
 	load(self, g_out_hlt, g_out_hlt_end, CODE_GPA);
 	ASSERT_EQ(0, run_vcpu(self));
-	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x80, 1);
+	expect_io(_metadata, self->v.run, KVM_EXIT_IO_OUT, 0x80, 1);
 	EXPECT_EQ(0x42, io_data(self)[0]);
 	ASSERT_EQ(0, run_vcpu(self));
 	/* No in-kernel APIC: HLT goes to userspace, RIP past it. */
-	ASSERT_EQ(KVM_EXIT_HLT, self->run->exit_reason);
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_REGS, &regs));
+	ASSERT_EQ(KVM_EXIT_HLT, self->v.run->exit_reason);
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_REGS, &regs));
 	EXPECT_EQ(CODE_GPA + (g_out_hlt_end - g_out_hlt), regs.rip);
 }
 
@@ -127,10 +91,10 @@ TEST_F(vm, in_is_completed_at_next_run)
 {
 	load(self, g_in_out, g_in_out_end, CODE_GPA);
 	ASSERT_EQ(0, run_vcpu(self));
-	expect_io(_metadata, self->run, KVM_EXIT_IO_IN, 0x10, 1);
+	expect_io(_metadata, self->v.run, KVM_EXIT_IO_IN, 0x10, 1);
 	io_data(self)[0] = 0x5a;
 	ASSERT_EQ(0, run_vcpu(self));
-	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x11, 1);
+	expect_io(_metadata, self->v.run, KVM_EXIT_IO_OUT, 0x11, 1);
 	EXPECT_EQ(0x5a, io_data(self)[0]);
 }
 
@@ -140,39 +104,39 @@ TEST_F(vm, mmio_reads_and_writes)
 
 	load(self, g_mmio, g_mmio_end, CODE_GPA);
 	ASSERT_EQ(0, run_vcpu(self));
-	ASSERT_EQ(KVM_EXIT_MMIO, self->run->exit_reason);
-	EXPECT_EQ(0x8000, self->run->mmio.phys_addr);
-	EXPECT_EQ(1, self->run->mmio.len);
-	EXPECT_TRUE(self->run->mmio.is_write);
-	EXPECT_EQ(0x77, self->run->mmio.data[0]);
+	ASSERT_EQ(KVM_EXIT_MMIO, self->v.run->exit_reason);
+	EXPECT_EQ(0x8000, self->v.run->mmio.phys_addr);
+	EXPECT_EQ(1, self->v.run->mmio.len);
+	EXPECT_TRUE(self->v.run->mmio.is_write);
+	EXPECT_EQ(0x77, self->v.run->mmio.data[0]);
 
 	ASSERT_EQ(0, run_vcpu(self));
-	ASSERT_EQ(KVM_EXIT_MMIO, self->run->exit_reason);
-	EXPECT_EQ(0x8004, self->run->mmio.phys_addr);
-	EXPECT_FALSE(self->run->mmio.is_write);
-	EXPECT_EQ(1, self->run->mmio.len);
-	self->run->mmio.data[0] = 0x33;
+	ASSERT_EQ(KVM_EXIT_MMIO, self->v.run->exit_reason);
+	EXPECT_EQ(0x8004, self->v.run->mmio.phys_addr);
+	EXPECT_FALSE(self->v.run->mmio.is_write);
+	EXPECT_EQ(1, self->v.run->mmio.len);
+	self->v.run->mmio.data[0] = 0x33;
 
 	ASSERT_EQ(0, run_vcpu(self));
-	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x12, 1);
+	expect_io(_metadata, self->v.run, KVM_EXIT_IO_OUT, 0x12, 1);
 	EXPECT_EQ(0x33, io_data(self)[0]);
 
 	ASSERT_EQ(0, run_vcpu(self));
-	ASSERT_EQ(KVM_EXIT_MMIO, self->run->exit_reason);
-	EXPECT_EQ(0x8010, self->run->mmio.phys_addr);
-	EXPECT_EQ(2, self->run->mmio.len);
-	EXPECT_TRUE(self->run->mmio.is_write);
-	EXPECT_EQ(0x34, self->run->mmio.data[0]);
-	EXPECT_EQ(0x12, self->run->mmio.data[1]);
+	ASSERT_EQ(KVM_EXIT_MMIO, self->v.run->exit_reason);
+	EXPECT_EQ(0x8010, self->v.run->mmio.phys_addr);
+	EXPECT_EQ(2, self->v.run->mmio.len);
+	EXPECT_TRUE(self->v.run->mmio.is_write);
+	EXPECT_EQ(0x34, self->v.run->mmio.data[0]);
+	EXPECT_EQ(0x12, self->v.run->mmio.data[1]);
 
 	ASSERT_EQ(0, run_vcpu(self));
-	ASSERT_EQ(KVM_EXIT_MMIO, self->run->exit_reason);
-	EXPECT_EQ(0x8020, self->run->mmio.phys_addr);
-	EXPECT_EQ(4, self->run->mmio.len);
+	ASSERT_EQ(KVM_EXIT_MMIO, self->v.run->exit_reason);
+	EXPECT_EQ(0x8020, self->v.run->mmio.phys_addr);
+	EXPECT_EQ(4, self->v.run->mmio.len);
 	v = 0xdeadbeef;
-	memcpy(self->run->mmio.data, &v, 4);
+	memcpy(self->v.run->mmio.data, &v, 4);
 	ASSERT_EQ(0, run_vcpu(self));
-	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x12, 4);
+	expect_io(_metadata, self->v.run, KVM_EXIT_IO_OUT, 0x12, 4);
 	memcpy(&v, io_data(self), 4);
 	EXPECT_EQ(0xdeadbeef, v);
 }
@@ -188,10 +152,10 @@ TEST_F(vm, cpuid_comes_from_set_cpuid2)
 	c.e[0].function = 0;
 	c.e[0].eax = 1;
 	c.e[0].ebx = 0x786d766e;	/* "nvmx" */
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_CPUID2, &c));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_CPUID2, &c));
 	load(self, g_cpuid, g_cpuid_end, CODE_GPA);
 	ASSERT_EQ(0, run_vcpu(self));
-	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x14, 4);
+	expect_io(_metadata, self->v.run, KVM_EXIT_IO_OUT, 0x14, 4);
 	memcpy(&ebx, io_data(self), 4);
 	EXPECT_EQ(0x786d766e, ebx);
 }
@@ -201,11 +165,11 @@ TEST_F(vm, unknown_msr_gets_gp)
 	/* Real-mode vector 13 -> 0:HANDLER_GPA */
 	__u16 ivt[2] = { HANDLER_GPA, 0 };
 
-	memcpy(self->mem + 13 * 4, ivt, sizeof(ivt));
+	memcpy(self->v.mem + 13 * 4, ivt, sizeof(ivt));
 	load(self, g_gp_handler, g_gp_handler_end, HANDLER_GPA);
 	load(self, g_rdmsr, g_rdmsr_end, CODE_GPA);
 	ASSERT_EQ(0, run_vcpu(self));
-	expect_io(_metadata, self->run, KVM_EXIT_IO_OUT, 0x13, 1);
+	expect_io(_metadata, self->v.run, KVM_EXIT_IO_OUT, 0x13, 1);
 	EXPECT_EQ(0x0d, io_data(self)[0]);
 }
 
@@ -214,12 +178,12 @@ TEST_F(vm, triple_fault_is_shutdown)
 	struct kvm_sregs sregs;
 
 	/* No IDT at all: int3 faults, the fault faults, then shutdown. */
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_SREGS, &sregs));
 	sregs.idt.limit = 0;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_SREGS, &sregs));
 	load(self, g_int3, g_int3_end, CODE_GPA);
 	ASSERT_EQ(0, run_vcpu(self));
-	EXPECT_EQ(KVM_EXIT_SHUTDOWN, self->run->exit_reason);
+	EXPECT_EQ(KVM_EXIT_SHUTDOWN, self->v.run->exit_reason);
 }
 
 static void on_alarm(int sig)
@@ -236,7 +200,7 @@ TEST_F(vm, signal_interrupts_a_spinning_guest_sti)
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &t, NULL));
 	EXPECT_EQ(-1, run_vcpu(self));
 	EXPECT_EQ(EINTR, errno);
-	EXPECT_EQ(KVM_EXIT_INTR, self->run->exit_reason);
+	EXPECT_EQ(KVM_EXIT_INTR, self->v.run->exit_reason);
 }
 
 TEST_F(vm, signal_interrupts_a_spinning_guest)
@@ -257,12 +221,12 @@ TEST_F(vm, signal_interrupts_a_spinning_guest)
 	ASSERT_EQ(0, setitimer(ITIMER_REAL, &t, NULL));
 	EXPECT_EQ(-1, run_vcpu(self));
 	EXPECT_EQ(EINTR, errno);
-	EXPECT_EQ(KVM_EXIT_INTR, self->run->exit_reason);
+	EXPECT_EQ(KVM_EXIT_INTR, self->v.run->exit_reason);
 	/* immediate_exit: back at once, nothing run. */
-	self->run->immediate_exit = 1;
+	self->v.run->immediate_exit = 1;
 	EXPECT_EQ(-1, run_vcpu(self));
 	EXPECT_EQ(EINTR, errno);
-	self->run->immediate_exit = 0;
+	self->v.run->immediate_exit = 0;
 }
 
 TEST_F(vm, bad_guest_state_fails_entry)
@@ -274,28 +238,28 @@ TEST_F(vm, bad_guest_state_fails_entry)
 		SKIP(return, "kvm_intel fixes up TR instead of failing entry");
 
 	/* TR must hold a busy TSS; an LDT there cannot be entered. */
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_SREGS, &sregs));
 	sregs.tr.type = 2;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_SREGS, &sregs));
 	load(self, g_out_hlt, g_out_hlt_end, CODE_GPA);
 	ASSERT_EQ(0, run_vcpu(self));
-	EXPECT_EQ(KVM_EXIT_FAIL_ENTRY, self->run->exit_reason);
+	EXPECT_EQ(KVM_EXIT_FAIL_ENTRY, self->v.run->exit_reason);
 	/* Basic reason 33 (invalid guest state), with the entry-failure bit. */
-	EXPECT_EQ(0x80000021, self->run->fail_entry.hardware_entry_failure_reason);
+	EXPECT_EQ(0x80000021, self->v.run->fail_entry.hardware_entry_failure_reason);
 }
 
 TEST_F(vm, bad_sregs_are_refused)
 {
 	struct kvm_sregs sregs;
 
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_SREGS, &sregs));
 	sregs.efer |= 1 << 10;	/* LMA without paging */
-	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
+	EXPECT_EQ(-1, ioctl(self->v.vcpu, KVM_SET_SREGS, &sregs));
 	EXPECT_EQ(EINVAL, errno);
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_SREGS, &sregs));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_SREGS, &sregs));
 	sregs.cr0 |= 1UL << 31;	/* PG without PE */
 	sregs.cr0 &= ~1UL;
-	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_SREGS, &sregs));
+	EXPECT_EQ(-1, ioctl(self->v.vcpu, KVM_SET_SREGS, &sregs));
 	EXPECT_EQ(EINVAL, errno);
 }
 
@@ -307,8 +271,8 @@ TEST_F(vm, regs_round_trip)
 	for (i = 0; i < sizeof(in) / 8; i++)
 		((__u64 *)&in)[i] = 0x1111111111111111ULL * (i % 15 + 1);
 	in.rflags = 0x202;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_REGS, &in));
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_REGS, &out));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_REGS, &in));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_REGS, &out));
 	EXPECT_EQ(0, memcmp(&in, &out, sizeof(in)));
 }
 
@@ -322,40 +286,40 @@ TEST_F(vm, vcpu_ioctl_bad_input)
 	struct kvm_mp_state mp = { .mp_state = 99 };
 	void *p;
 
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_CREATE_VCPU, 0));
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_CREATE_VCPU, 0));
 	EXPECT_EQ(EEXIST, errno);
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_CREATE_VCPU, 1L << 20));
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_CREATE_VCPU, 1L << 20));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_RUN, 1));
+	EXPECT_EQ(-1, ioctl(self->v.vcpu, KVM_RUN, 1));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(self->vcpu, _IO(KVMIO, 0xff), 0));
+	EXPECT_EQ(-1, ioctl(self->v.vcpu, _IO(KVMIO, 0xff), 0));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_MSRS, &m));
+	EXPECT_EQ(-1, ioctl(self->v.vcpu, KVM_SET_MSRS, &m));
 	EXPECT_EQ(E2BIG, errno);
-	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_CPUID2, &c));
+	EXPECT_EQ(-1, ioctl(self->v.vcpu, KVM_SET_CPUID2, &c));
 	EXPECT_EQ(E2BIG, errno);
-	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_MP_STATE, &mp));
+	EXPECT_EQ(-1, ioctl(self->v.vcpu, KVM_SET_MP_STATE, &mp));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_GET_REGS, NULL));
+	EXPECT_EQ(-1, ioctl(self->v.vcpu, KVM_GET_REGS, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	/*
 	 * The mapping is the run page and the I/O page, nothing past them;
 	 * KVM maps any size and faults past its pages instead (api.md).
 	 */
-	p = mmap(NULL, self->run_size + 4096, PROT_READ, MAP_SHARED,
-		 self->vcpu, 0);
+	p = mmap(NULL, self->v.run_size + 4096, PROT_READ, MAP_SHARED,
+		 self->v.vcpu, 0);
 	EXPECT_TRUE(strcmp(test_dev(), NVMX_DEV) || p == MAP_FAILED);
 	if (p != MAP_FAILED)
-		munmap(p, self->run_size + 4096);
+		munmap(p, self->v.run_size + 4096);
 	/* An unknown MSR stops KVM_SET_MSRS at that entry. */
 	m.hdr.nmsrs = 1;
 	m.e[0].index = 0x1234;
-	EXPECT_EQ(0, ioctl(self->vcpu, KVM_SET_MSRS, &m));
+	EXPECT_EQ(0, ioctl(self->v.vcpu, KVM_SET_MSRS, &m));
 	m.e[0].index = 0xc0000100;	/* FS_BASE */
 	m.e[0].data = 0x5000;
-	EXPECT_EQ(1, ioctl(self->vcpu, KVM_SET_MSRS, &m));
+	EXPECT_EQ(1, ioctl(self->v.vcpu, KVM_SET_MSRS, &m));
 	m.e[0].data = 0;
-	EXPECT_EQ(1, ioctl(self->vcpu, KVM_GET_MSRS, &m));
+	EXPECT_EQ(1, ioctl(self->v.vcpu, KVM_GET_MSRS, &m));
 	EXPECT_EQ(0x5000, m.e[0].data);
 }
 
@@ -379,34 +343,34 @@ TEST_F(vm, system_and_vm_ioctl_bad_input)
 	ASSERT_NE(NULL, c);
 	/* KVM_GET_SUPPORTED_CPUID: E2BIG for 0 and for too few entries. */
 	c->hdr.nent = 0;
-	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, c));
+	EXPECT_EQ(-1, ioctl(self->v.dev, KVM_GET_SUPPORTED_CPUID, c));
 	EXPECT_EQ(E2BIG, errno);
 	c->hdr.nent = 1;
-	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, c));
+	EXPECT_EQ(-1, ioctl(self->v.dev, KVM_GET_SUPPORTED_CPUID, c));
 	EXPECT_EQ(E2BIG, errno);
 	c->hdr.nent = 256;
-	ASSERT_EQ(0, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, c));
+	ASSERT_EQ(0, ioctl(self->v.dev, KVM_GET_SUPPORTED_CPUID, c));
 	EXPECT_LT(1, c->hdr.nent);
-	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, NULL));
+	EXPECT_EQ(-1, ioctl(self->v.dev, KVM_GET_SUPPORTED_CPUID, NULL));
 	EXPECT_EQ(EFAULT, errno);
 
 	/* The vCPU's table: E2BIG without touching nent, then a round trip. */
 	c->hdr.nent = 256;
-	ASSERT_EQ(0, ioctl(self->dev, KVM_GET_SUPPORTED_CPUID, c));
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_CPUID2, c));
+	ASSERT_EQ(0, ioctl(self->v.dev, KVM_GET_SUPPORTED_CPUID, c));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_CPUID2, c));
 	c->hdr.nent = 1;
-	EXPECT_EQ(-1, ioctl(self->vcpu, KVM_GET_CPUID2, c));
+	EXPECT_EQ(-1, ioctl(self->v.vcpu, KVM_GET_CPUID2, c));
 	EXPECT_EQ(E2BIG, errno);
 	EXPECT_EQ(1, c->hdr.nent);
 
 	/* MSR lists: E2BIG with the needed count written back. */
 	l.hdr.nmsrs = 0;
-	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_MSR_INDEX_LIST, &l));
+	EXPECT_EQ(-1, ioctl(self->v.dev, KVM_GET_MSR_INDEX_LIST, &l));
 	EXPECT_EQ(E2BIG, errno);
 	EXPECT_LT(0, l.hdr.nmsrs);
-	EXPECT_EQ(0, ioctl(self->dev, KVM_GET_MSR_INDEX_LIST, &l));
+	EXPECT_EQ(0, ioctl(self->v.dev, KVM_GET_MSR_INDEX_LIST, &l));
 	l.hdr.nmsrs = 0;
-	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_MSR_FEATURE_INDEX_LIST, &l));
+	EXPECT_EQ(-1, ioctl(self->v.dev, KVM_GET_MSR_FEATURE_INDEX_LIST, &l));
 	EXPECT_EQ(E2BIG, errno);
 	EXPECT_LT(0, l.hdr.nmsrs);
 
@@ -415,33 +379,33 @@ TEST_F(vm, system_and_vm_ioctl_bad_input)
 	m.hdr.nmsrs = 2;
 	m.e[0].index = 0x8b;		/* IA32_UCODE_REV */
 	m.e[1].index = 0x1234;
-	EXPECT_EQ(1, ioctl(self->dev, KVM_GET_MSRS, &m));
+	EXPECT_EQ(1, ioctl(self->v.dev, KVM_GET_MSRS, &m));
 	m.hdr.nmsrs = 256;
-	EXPECT_EQ(-1, ioctl(self->dev, KVM_GET_MSRS, &m));
+	EXPECT_EQ(-1, ioctl(self->v.dev, KVM_GET_MSRS, &m));
 	EXPECT_EQ(E2BIG, errno);
 
 	/*
 	 * KVM_SET_FPU round trip. nvmx also sets MXCSR and refuses its
 	 * reserved bits; KVM 6.1 ignores the field (api.md).
 	 */
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_FPU, &fpu));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_FPU, &fpu));
 	if (!strcmp(test_dev(), NVMX_DEV)) {
 		fpu.mxcsr = 0xffffffff;
-		EXPECT_EQ(-1, ioctl(self->vcpu, KVM_SET_FPU, &fpu));
+		EXPECT_EQ(-1, ioctl(self->v.vcpu, KVM_SET_FPU, &fpu));
 		EXPECT_EQ(EINVAL, errno);
 		fpu.mxcsr = 0x1f80;
 	}
 	fpu.xmm[3][0] = 0x5a;
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_SET_FPU, &fpu));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_SET_FPU, &fpu));
 	memset(&fpu, 0, sizeof(fpu));
-	ASSERT_EQ(0, ioctl(self->vcpu, KVM_GET_FPU, &fpu));
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_FPU, &fpu));
 	if (!strcmp(test_dev(), NVMX_DEV))
 		EXPECT_EQ(0x1f80, fpu.mxcsr);
 	EXPECT_EQ(0x5a, fpu.xmm[3][0]);
 
 	/* KVM_CREATE_IRQCHIP: not once vCPUs exist, not twice. */
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_CREATE_IRQCHIP, 0));
-	vm2 = ioctl(self->dev, KVM_CREATE_VM, 0);
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_CREATE_IRQCHIP, 0));
+	vm2 = ioctl(self->v.dev, KVM_CREATE_VM, 0);
 	ASSERT_LE(0, vm2);
 	EXPECT_EQ(0, ioctl(vm2, KVM_CREATE_IRQCHIP, 0));
 	EXPECT_EQ(-1, ioctl(vm2, KVM_CREATE_IRQCHIP, 0));
@@ -454,37 +418,37 @@ TEST_F(vm, memory_region_bad_input)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = 1, .guest_phys_addr = 0x100000, .memory_size = 0x1000,
-		.userspace_addr = (unsigned long)self->mem,
+		.userspace_addr = (unsigned long)self->v.mem,
 	};
 
 	r.guest_phys_addr = 0x100800;
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	EXPECT_EQ(EINVAL, errno);
 	r.guest_phys_addr = 0x100000;
 	r.memory_size = 0x800;
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	EXPECT_EQ(EINVAL, errno);
 	r.memory_size = 0x1000;
 	r.flags = 1U << 7;
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	EXPECT_EQ(EINVAL, errno);
 	r.flags = 0;
 	r.slot = 0x7fff;
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	EXPECT_EQ(EINVAL, errno);
 	/* Overlapping slot 0. */
 	r.slot = 1;
 	r.guest_phys_addr = 0x1000;
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	EXPECT_EQ(EEXIST, errno);
 	/* A fine one, its deletion, then deleting it again (EINVAL, as KVM). */
 	r.guest_phys_addr = 0x100000;
-	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(0, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	r.memory_size = 0;
-	EXPECT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(0, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, NULL));
+	EXPECT_EQ(-1, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, NULL));
 	EXPECT_EQ(EFAULT, errno);
 }
 
@@ -566,7 +530,7 @@ TEST_F(vm, memory_region_size_limits)
 
 	ASSERT_NE(0, lim);
 	TH_LOG("%s: slots end at or below %#llx", test_dev(), lim);
-	vm = ioctl(self->dev, KVM_CREATE_VM, 0);
+	vm = ioctl(self->v.dev, KVM_CREATE_VM, 0);
 	ASSERT_LE(0, vm);
 	for (i = 0; i < ARRAY_SIZE(c); i++) {
 		bool valid = c[i].size / PAGE_4K <= MEM_MAX_NR_PAGES &&
@@ -595,7 +559,7 @@ TEST_F(vm, memory_region_many_big_slots)
 	ASSERT_NE(0, lim);
 	if (size > MEM_MAX_NR_PAGES * PAGE_4K)
 		size = MEM_MAX_NR_PAGES * PAGE_4K;
-	vm = ioctl(self->dev, KVM_CREATE_VM, 0);
+	vm = ioctl(self->v.dev, KVM_CREATE_VM, 0);
 	ASSERT_LE(0, vm);
 	for (i = 0; i < 64; i++)
 		ASSERT_EQ(0, set_region(vm, i, i * size, size))
@@ -637,7 +601,7 @@ TEST_F(vm, stats_count_exits_exactly)
 	unsigned int i;
 	int stats;
 
-	stats = ioctl(self->vcpu, KVM_GET_STATS_FD, 0);
+	stats = ioctl(self->v.vcpu, KVM_GET_STATS_FD, 0);
 	ASSERT_LE(0, stats);
 	io = stat_value(stats, "io_exits", 0);
 	halt = stat_value(stats, "halt_exits", 0);
@@ -646,7 +610,7 @@ TEST_F(vm, stats_count_exits_exactly)
 	load(self, g_out_hlt, g_out_hlt_end, CODE_GPA);
 	ASSERT_EQ(0, run_vcpu(self));
 	ASSERT_EQ(0, run_vcpu(self));
-	ASSERT_EQ(KVM_EXIT_HLT, self->run->exit_reason);
+	ASSERT_EQ(KVM_EXIT_HLT, self->v.run->exit_reason);
 	EXPECT_EQ(io + 1, stat_value(stats, "io_exits", 0));
 	EXPECT_EQ(halt + 1, stat_value(stats, "halt_exits", 0));
 	/* nvmx's per-reason histogram: one I/O (30) and one HLT (12) exit. */
@@ -673,28 +637,28 @@ TEST_F(vm, stats_count_remote_tlb_flushes)
 {
 	struct kvm_userspace_memory_region r = {
 		.slot = 1, .guest_phys_addr = 0x100000, .memory_size = 0x1000,
-		.userspace_addr = (unsigned long)self->mem,
+		.userspace_addr = (unsigned long)self->v.mem,
 	};
 	long long flushes;
 	int stats;
 
-	stats = ioctl(self->vm, KVM_GET_STATS_FD, 0);
+	stats = ioctl(self->v.vm, KVM_GET_STATS_FD, 0);
 	ASSERT_LE(0, stats);
 	flushes = stat_value(stats, "remote_tlb_flush", 0);
 	ASSERT_LE(0, flushes);
-	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	ASSERT_EQ(0, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	r.memory_size = 0;
-	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	ASSERT_EQ(0, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	if (!strcmp(test_dev(), NVMX_DEV))
 		EXPECT_EQ(flushes, stat_value(stats, "remote_tlb_flush", 0));
 
 	/* The guest runs from slot 0; deleting it unmaps its code page. */
 	load(self, g_out_hlt, g_out_hlt_end, CODE_GPA);
 	ASSERT_EQ(0, run_vcpu(self));
-	ASSERT_EQ(KVM_EXIT_IO, self->run->exit_reason);
+	ASSERT_EQ(KVM_EXIT_IO, self->v.run->exit_reason);
 	r.slot = 0;
 	r.guest_phys_addr = 0;
-	ASSERT_EQ(0, ioctl(self->vm, KVM_SET_USER_MEMORY_REGION, &r));
+	ASSERT_EQ(0, ioctl(self->v.vm, KVM_SET_USER_MEMORY_REGION, &r));
 	if (!strcmp(test_dev(), NVMX_DEV))
 		EXPECT_EQ(flushes + 1, stat_value(stats, "remote_tlb_flush", 0));
 	close(stats);
