@@ -50,6 +50,43 @@ static const struct feature features[] = {
 	{ "posted interrupts", has_posted },
 };
 
+static const struct {
+	__u64 bit;
+	const char *name;
+} mitigations[] = {
+	{ NVMX_MITIGATION_VERW, "verw" },
+	{ NVMX_MITIGATION_L1D_FLUSH_HW, "l1d-flush-hw" },
+	{ NVMX_MITIGATION_L1D_FLUSH_SW, "l1d-flush-sw" },
+	{ NVMX_MITIGATION_BHI_CLEAR, "bhi-clear" },
+	{ NVMX_MITIGATION_RSB_VMEXIT, "rsb-vmexit" },
+	{ NVMX_MITIGATION_RSB_VMEXIT_LITE, "rsb-vmexit-lite" },
+	{ NVMX_MITIGATION_IBPB_ON_SWITCH, "ibpb-on-switch" },
+	{ NVMX_MITIGATION_IBRS_VMEXIT, "ibrs-vmexit" },
+	{ NVMX_MITIGATION_IBPB_EXIT_TO_USER, "ibpb-exit-to-user" },
+};
+
+/* The mitigations nvmx applies around VM entry and exit, by name. */
+static int print_mitigations(int fd)
+{
+	struct nvmx_status st = { .size = sizeof(st) };
+	unsigned int i;
+	int n = 0;
+
+	if (ioctl(fd, NVMX_GET_STATUS, &st)) {
+		perror("NVMX_GET_STATUS");
+		return -1;
+	}
+	printf("entry/exit mitigations:");
+	for (i = 0; i < ARRAY_SIZE(mitigations); i++) {
+		if (st.mitigations & mitigations[i].bit) {
+			printf(" %s", mitigations[i].name);
+			n++;
+		}
+	}
+	printf("%s\n", n ? "" : " none (the kernel asks for none)");
+	return 0;
+}
+
 static int print_status(int fd, const char *when)
 {
 	struct nvmx_status st = { .size = sizeof(st) };
@@ -106,6 +143,8 @@ int main(int argc, char **argv)
 		printf("  %-30s %s\n", features[i].name,
 		       features[i].has(&c) ? "yes" : "no");
 
+	if (print_mitigations(fd))
+		return 1;
 	if (print_status(fd, "before any VM:"))
 		return 1;
 	vm = ioctl(fd, KVM_CREATE_VM, 0);
