@@ -384,12 +384,24 @@ static const char *const kind_name[NR_FD_KINDS] = {
 	[FD_SYS] = "system", [FD_VM] = "VM", [FD_VCPU] = "vCPU", [FD_STATS] = "stats",
 };
 
+/*
+ * Whether two numbers are the same ioctl. nvmx's own are one command
+ * whatever struct size the number carries (Documentation/api.md): they
+ * match by type, direction and command number.
+ */
+static bool same_ioctl(unsigned long a, unsigned long b)
+{
+	if (_IOC_TYPE(a) == NVMX_TYPE && _IOC_TYPE(b) == NVMX_TYPE)
+		return _IOC_DIR(a) == _IOC_DIR(b) && _IOC_NR(a) == _IOC_NR(b);
+	return a == b;
+}
+
 static const struct ioctl_desc *ioctl_lookup(unsigned long cmd)
 {
 	unsigned int i;
 
 	for (i = 0; i < NR_IOCTLS; i++)
-		if (ioctls[i].cmd == cmd)
+		if (same_ioctl(ioctls[i].cmd, cmd))
 			return &ioctls[i];
 	return NULL;
 }
