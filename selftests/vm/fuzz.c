@@ -1917,31 +1917,6 @@ static const char *kmsg_problem(int fd)
 	}
 }
 
-struct mem_count {
-	long long free_pages, slab_kb, slab_objs;
-};
-
-/* As module_test: drop caches, let RCU frees finish, then count. */
-static struct mem_count mem_count(void)
-{
-	struct mem_count c;
-	int fd;
-
-	sync();
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			perror("drop_caches");
-		close(fd);
-	}
-	usleep(300 * 1000);
-	c.free_pages = proc_sum("/proc/zoneinfo", "nr_free_pages ") +
-		       proc_sum("/proc/zoneinfo", "count: ");
-	c.slab_kb = proc_sum("/proc/meminfo", "SUnreclaim:");
-	c.slab_objs = slab_objects();
-	return c;
-}
-
 /*
  * Slack for the leak check. Thousands of forked rounds leave the kernel's
  * own caches (page tables, task structs, per-CPU lists) at a slightly
@@ -2051,7 +2026,7 @@ int main(int argc, char **argv)
 {
 	__u64 seed = 1, rounds = 100, warm, failed = 0, first_bad = 0, i;
 	bool module_check = true, directed = true, alive;
-	struct mem_count before = { 0 }, after;
+	struct mem_snapshot before = { 0 }, after;
 	char kproblem[1200] = "", why[256];
 	const char *env;
 	struct nvmx_status st;
@@ -2135,7 +2110,7 @@ int main(int argc, char **argv)
 				 strerror(errno));
 			alive = false;
 		} else {
-			before = mem_count();
+			before = mem_snapshot(300);
 			if (module_load(nvmx_ko_path())) {
 				snprintf(kproblem, sizeof(kproblem), "insmod %s: %s",
 					 nvmx_ko_path(), strerror(errno));
@@ -2176,7 +2151,7 @@ int main(int argc, char **argv)
 		snprintf(why, sizeof(why), "%s", r ? strerror(errno) : "");
 		tap(!r, "rmmod_after_the_rounds", why);
 		if (!r) {
-			after = mem_count();
+			after = mem_snapshot(300);
 			snprintf(why, sizeof(why),
 				 "free pages %+lld, unreclaimable slab %+lld kB, slab objects %+lld",
 				 after.free_pages - before.free_pages,

@@ -61,40 +61,6 @@ TEST(unload_refused_while_vm_fd_open)
 	close(vm);
 }
 
-struct mem_snapshot {
-	long long free_pages;	/* buddy free plus per-CPU lists */
-	long long slab_kb;	/* unreclaimable slab */
-	long long slab_objs;	/* objects in use over all caches */
-};
-
-static void settle(void)
-{
-	int fd;
-
-	sync();
-	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			perror("drop_caches");
-		close(fd);
-	}
-	/* Let RCU-deferred frees of the last cycle finish. */
-	usleep(200 * 1000);
-}
-
-static struct mem_snapshot mem_snapshot(void)
-{
-	struct mem_snapshot s;
-
-	settle();
-	/* Pages on per-CPU lists are free, but not in nr_free_pages. */
-	s.free_pages = proc_sum("/proc/zoneinfo", "nr_free_pages ") +
-		       proc_sum("/proc/zoneinfo", "count: ");
-	s.slab_kb = proc_sum("/proc/meminfo", "SUnreclaim:");
-	s.slab_objs = slab_objects();
-	return s;
-}
-
 static void cycle(struct __test_metadata *_metadata, int i)
 {
 	struct nvmx_status st;
@@ -125,12 +91,12 @@ TEST(load_unload_cycles_leak_nothing)
 	/* Warm up caches that the first cycles fill for good. */
 	for (i = 0; i < 3; i++)
 		cycle(_metadata, -1 - i);
-	before = mem_snapshot();
+	before = mem_snapshot(200);
 	ASSERT_LT(0, before.free_pages);
 	ASSERT_LT(0, before.slab_kb);
 	for (i = 0; i < CYCLES; i++)
 		cycle(_metadata, i);
-	after = mem_snapshot();
+	after = mem_snapshot(200);
 	TH_LOG("after %d cycles: free pages %+lld, unreclaimable slab %+lld kB, slab objects %+lld",
 	       CYCLES, after.free_pages - before.free_pages,
 	       after.slab_kb - before.slab_kb,

@@ -361,4 +361,36 @@ static inline long long slab_objects(void)
 	return sum;
 }
 
+/* What leak checks compare across module unloads. */
+struct mem_snapshot {
+	long long free_pages;	/* buddy free plus per-CPU lists */
+	long long slab_kb;	/* unreclaimable slab */
+	long long slab_objs;	/* objects in use over all caches */
+};
+
+/*
+ * Drops the page cache and waits @settle_ms for RCU-deferred frees to
+ * finish, then counts.
+ */
+static inline struct mem_snapshot mem_snapshot(unsigned int settle_ms)
+{
+	struct mem_snapshot s;
+	int fd;
+
+	sync();
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd >= 0) {
+		if (write(fd, "3", 1) != 1)
+			perror("drop_caches");
+		close(fd);
+	}
+	usleep(settle_ms * 1000);
+	/* Pages on per-CPU lists are free, but not in nr_free_pages. */
+	s.free_pages = proc_sum("/proc/zoneinfo", "nr_free_pages ") +
+		       proc_sum("/proc/zoneinfo", "count: ");
+	s.slab_kb = proc_sum("/proc/meminfo", "SUnreclaim:");
+	s.slab_objs = slab_objects();
+	return s;
+}
+
 #endif /* NVMX_TEST_H */
