@@ -410,7 +410,7 @@ int nvmx_handle_exit(struct nvmx_vcpu *vcpu)
 		trace_nvmx_exit(reason, nvmx_vmread(GUEST_RIP),
 				nvmx_vmread(EXIT_QUALIFICATION),
 				nvmx_vmread(VM_EXIT_INTR_INFO), vcpu->id, 1);
-	if (reason & VMX_EXIT_REASONS_FAILED_VMENTRY) {
+	if (nvmx_entry_failed(vcpu)) {
 		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		vcpu->run->fail_entry.hardware_entry_failure_reason = reason;
 		vcpu->run->fail_entry.cpu = raw_smp_processor_id();

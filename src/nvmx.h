@@ -205,6 +205,12 @@ static inline bool nvmx_intr_info_is_mc(u32 info)
 	       (INTR_INFO_VALID_MASK | INTR_TYPE_HARD_EXCEPTION | MC_VECTOR);
 }
 
+/* Whether the last exit was a failed VM entry (exit reason bit 31). */
+static inline bool nvmx_entry_failed(const struct nvmx_vcpu *vcpu)
+{
+	return vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY;
+}
+
 static inline void nvmx_count_exit(struct nvmx_vcpu *vcpu, u16 basic)
 {
 	vcpu->stat.exits++;

@@ -456,7 +456,7 @@ static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 		return failed;
 	vcpu->exit_reason = nvmx_vmread(VM_EXIT_REASON);
 	/* A failed VM entry leaves the VMCS clear (SDM "VM-Entry Failures"). */
-	if (!(vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+	if (!nvmx_entry_failed(vcpu))
 		vcpu->launched = true;
 	/* The entry happened (or failed its checks): the event is consumed. */
 	vcpu->exception.valid = false;
@@ -534,7 +534,7 @@ static int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			break;
 		}
 		/* IDT-vectoring information is undefined after a failed entry. */
-		if (!(vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY))
+		if (!nvmx_entry_failed(vcpu))
 			nvmx_requeue_vectoring(vcpu);
 		r = nvmx_handle_exit(vcpu);
 		if (r <= 0)
