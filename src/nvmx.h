@@ -24,6 +24,7 @@
 #include "caps.h"
 #include "cpuid.h"
 #include "emulate.h"
+#include "nested/nested.h"
 #include "stats.h"
 
 /* kvm_run page plus the page that holds KVM_EXIT_IO data, as on KVM/x86. */
@@ -118,6 +119,20 @@ struct nvmx_host_state {
 	unsigned long debugctl;
 };
 
+/*
+ * A VMCS and where it is loaded: the per-CPU list of loaded VMCSs holds
+ * these, so vmcs01 and vmcs02 are loaded, migrated and cleared by one
+ * piece of code (placement.c).
+ */
+struct nvmx_loaded_vmcs {
+	struct page *page;
+	u64 pa;
+	/* The CPU it is loaded on, or -1 when clear. */
+	int cpu;
+	bool launched;
+	struct list_head node;
+};
+
 struct nvmx_event {
 	bool valid;
 	u8 vector;
@@ -189,6 +204,7 @@ struct nvmx_vcpu {
 	struct nvmx_mmio_insn mmio_insn;
 	u64 exit_reason;
 	struct nvmx_vcpu_stats stat;
+	struct nvmx_nested nested;
 };
 
 /* Exit interruption information that is an NMI, or a machine check. */
