@@ -726,7 +726,13 @@ CHECK(host_tr_base)
 	return canonical(v->host_tr_base, e);
 }
 
-/* ---- 26.2.4 address-space size ---------------------------------------- */
+/*
+ * ---- 26.2.4 address-space size -----------------------------------------
+ * "Host address-space size 0 needs IA-32e mode guest 0" follows from the
+ * three rows below (host 0 means L1 is outside IA-32e mode), so it has no
+ * row of its own; nor has "wait-for-SIPI needs entry to SMM 0" in the
+ * guest table: entry to SMM is refused among the controls.
+ */
 
 CHECK(l1_legacy_ia32e_guest)
 {
@@ -741,11 +747,6 @@ CHECK(l1_legacy_host64)
 CHECK(l1_ia32e_host64)
 {
 	return !e->ia32e || host64(v);
-}
-
-CHECK(host32_ia32e_guest)
-{
-	return host64(v) || !ia32e_guest(v);
 }
 
 CHECK(host32_pcide)
@@ -797,7 +798,6 @@ const struct nvmx_entry_row nvmx_entry_host_rows[] = {
 	ROW(l1_legacy_ia32e_guest),
 	ROW(l1_legacy_host64),
 	ROW(l1_ia32e_host64),
-	ROW(host32_ia32e_guest),
 	ROW(host32_pcide),
 	ROW(host32_rip),
 	ROW(host64_pae),
@@ -1204,12 +1204,6 @@ CHECK(guest_activity_event)
 	}
 }
 
-CHECK(guest_activity_sipi_smm)
-{
-	return v->guest_activity_state != NVMX_VE_ACT_SIPI ||
-	       !(v->vm_entry_controls & NVMX_VE_ENTRY_SMM);
-}
-
 static u32 intr_state(const struct nvmx_vmcs12 *v)
 {
 	return v->guest_interruptibility_info;
@@ -1441,7 +1435,6 @@ const struct nvmx_entry_row nvmx_entry_guest_rows[] = {
 	ROW(guest_activity_hlt_dpl),
 	ROW(guest_activity_blocking),
 	ROW(guest_activity_event),
-	ROW(guest_activity_sipi_smm),
 	ROW(guest_intr_rsvd),
 	ROW(guest_intr_sti_movss),
 	ROW(guest_intr_sti_if),
