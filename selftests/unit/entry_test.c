@@ -674,6 +674,10 @@ static const struct tcase cases[] = {
 		W(SET, guest_rflags, 0x102), W(SET, guest_ia32_debugctl, 2),
 		W(SET, guest_pending_dbg_exceptions, 1 << 14),
 		W(SET, guest_interruptibility_info, NVMX_VE_BLOCK_MOVSS) } },
+	{ "guest_pending_dbg_rtm", B64,
+	  { W(SET, guest_pending_dbg_exceptions, 1 << 16) } },
+	{ "guest_pending_dbg_rtm", B64,
+	  { W(SET, guest_pending_dbg_exceptions, 0x11001) } },
 	{ "guest_link_ptr_none", B64, {
 		W(SET, vmcs_link_pointer, 0xf000), ENV(NO_SHADOW, 0),
 		ENV(LINK_OK, NVMX_VMCS12_REVISION) } },
@@ -720,6 +724,7 @@ static const struct tcase passing[] = {
 	{ NULL, B64, { W(SET, guest_rflags, 0x302),
 		       W(SET, guest_interruptibility_info, NVMX_VE_BLOCK_STI),
 		       W(SET, guest_pending_dbg_exceptions, 1 << 14) } },
+	{ NULL, B64, { W(SET, guest_pending_dbg_exceptions, 0x11000) } },
 	{ NULL, B64, { W(SET, vmcs_link_pointer, 0xf000),
 		       ENV(LINK_OK, NVMX_VMCS12_REVISION) } },
 	{ NULL, B64, { W(SET, secondary_vm_exec_control,

@@ -1281,6 +1281,15 @@ CHECK(guest_pending_dbg_bs_clear)
 	       !(v->guest_pending_dbg_exceptions & PENDING_DBG_BS);
 }
 
+/* RTM (bit 16) comes with bit 12 set and bits 11:0 and BS clear. */
+CHECK(guest_pending_dbg_rtm)
+{
+	u64 p = v->guest_pending_dbg_exceptions;
+
+	return !(p & BIT_ULL(16)) ||
+	       ((p & (0x1fffULL | PENDING_DBG_BS)) == BIT_ULL(12));
+}
+
 static bool link_used(const struct nvmx_vmcs12 *v)
 {
 	return v->vmcs_link_pointer != NVMX_VE_LINK_NONE;
@@ -1445,6 +1454,7 @@ const struct nvmx_entry_row nvmx_entry_guest_rows[] = {
 	ROW(guest_pending_dbg_rsvd),
 	ROW(guest_pending_dbg_bs_set),
 	ROW(guest_pending_dbg_bs_clear),
+	ROW(guest_pending_dbg_rtm),
 	ROWQ(guest_link_ptr_none, NVMX_VE_QUAL_LINK_PTR),
 	ROWQ(guest_link_ptr_addr, NVMX_VE_QUAL_LINK_PTR),
 	ROWQ(guest_link_ptr_revision, NVMX_VE_QUAL_LINK_PTR),
