@@ -415,12 +415,9 @@ static const struct tcase cases[] = {
 	{ "exit_msr_store_area", B64, {
 		W(SET, vm_exit_msr_store_count, 2),
 		W(SET, vm_exit_msr_store_addr, (1ULL << MAXPHY) - 16) } },
-	{ "exit_msr_store_count", B64,
-	  { W(SET, vm_exit_msr_store_count, 513) } },
 	{ "exit_msr_load_area", B64, {
 		W(SET, vm_exit_msr_load_count, 1),
 		W(SET, vm_exit_msr_load_addr, 1ULL << MAXPHY) } },
-	{ "exit_msr_load_count", B64, { W(SET, vm_exit_msr_load_count, 600) } },
 	/* 26.2.1.3 entry controls */
 	{ "entry_ctls", B64, { W(OR, vm_entry_controls, 1 << 20) } },
 	{ "entry_ctls", B64, { W(CLR, vm_entry_controls, 1 << 12) } },
@@ -456,8 +453,6 @@ static const struct tcase cases[] = {
 	{ "entry_msr_load_area", B64, {
 		W(SET, vm_entry_msr_load_count, 4),
 		W(SET, vm_entry_msr_load_addr, 0x8004) } },
-	{ "entry_msr_load_count", B64,
-	  { W(SET, vm_entry_msr_load_count, 1000) } },
 	{ "entry_to_smm", B64, { W(OR, vm_entry_controls, NVMX_VE_ENTRY_SMM) } },
 	{ "deactivate_dual_monitor", B64,
 	  { W(OR, vm_entry_controls, NVMX_VE_ENTRY_DUAL_MONITOR) } },
@@ -707,7 +702,10 @@ static const struct tcase passing[] = {
 		W(SET, tpr_threshold, 0xff) } },
 	{ NULL, B64, { W(SET, vm_exit_msr_store_count, 1),
 		       W(SET, vm_exit_msr_store_addr, (1ULL << MAXPHY) - 16) } },
-	{ NULL, B64, { W(SET, vm_entry_msr_load_count, 512) } },
+	/* a list longer than MISC allows is the MSR loader's failure */
+	{ NULL, B64, { W(SET, vm_entry_msr_load_count, 1000),
+		       W(SET, vm_exit_msr_load_count, 600),
+		       W(SET, vm_exit_msr_store_count, 513) } },
 	{ NULL, B64, { W(SET, vm_entry_intr_info_field, INJ(4, 0x80)),
 		       W(SET, vm_entry_instruction_len, 0),
 		       ENV(ZERO_LEN, 0) } },

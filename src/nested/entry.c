@@ -442,20 +442,10 @@ CHECK(exit_msr_store_area)
 			   v->vm_exit_msr_store_count, e);
 }
 
-CHECK(exit_msr_store_count)
-{
-	return v->vm_exit_msr_store_count <= nvmx_entry_msr_area_max(e->caps);
-}
-
 CHECK(exit_msr_load_area)
 {
 	return msr_area_ok(v->vm_exit_msr_load_addr,
 			   v->vm_exit_msr_load_count, e);
-}
-
-CHECK(exit_msr_load_count)
-{
-	return v->vm_exit_msr_load_count <= nvmx_entry_msr_area_max(e->caps);
 }
 
 /* ---- 26.2.1.3 VM-entry control fields --------------------------------- */
@@ -543,11 +533,6 @@ CHECK(entry_msr_load_area)
 			   v->vm_entry_msr_load_count, e);
 }
 
-CHECK(entry_msr_load_count)
-{
-	return v->vm_entry_msr_load_count <= nvmx_entry_msr_area_max(e->caps);
-}
-
 /* L1 is never in SMM. */
 CHECK(entry_to_smm)
 {
@@ -598,9 +583,7 @@ const struct nvmx_entry_row nvmx_entry_ctl_rows[] = {
 	ROW(exit_ctls),
 	ROW(save_preempt_needs_preempt),
 	ROW(exit_msr_store_area),
-	ROW(exit_msr_store_count),
 	ROW(exit_msr_load_area),
-	ROW(exit_msr_load_count),
 	ROW(entry_ctls),
 	ROW(event_type),
 	ROW(event_vector),
@@ -609,7 +592,6 @@ const struct nvmx_entry_row nvmx_entry_ctl_rows[] = {
 	ROW(event_errcode),
 	ROW(event_insn_len),
 	ROW(entry_msr_load_area),
-	ROW(entry_msr_load_count),
 	ROW(entry_to_smm),
 	ROW(deactivate_dual_monitor),
 };

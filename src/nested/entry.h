@@ -200,7 +200,13 @@ u32 nvmx_entry_msr_load_check(u32 index, u32 reserved, const char **failed);
 u32 nvmx_exit_msr_store_check(u32 index, u32 reserved, const char **failed);
 u32 nvmx_exit_msr_load_check(u32 index, u32 reserved, const char **failed);
 
-/* The most entries an MSR area may have: 512 * (IA32_VMX_MISC[27:25] + 1). */
+/*
+ * The most entries an MSR area may have: 512 * (IA32_VMX_MISC[27:25] + 1).
+ * The SDM leaves a longer list unpredictable; like kvm_intel, the caller
+ * fails at entry number max + 1 while processing the area (reason 34 with
+ * that qualification for the entry MSR-load area, a VMX abort for the exit
+ * areas) rather than refusing the controls.
+ */
 u32 nvmx_entry_msr_area_max(const struct nvmx_vmx_caps *caps);
 
 #endif /* NVMX_NESTED_ENTRY_H */
