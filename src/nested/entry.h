@@ -124,17 +124,26 @@ enum nvmx_ve_activity {
 struct nvmx_entry_env {
 	const struct nvmx_vmx_caps *caps;	/* L1's IA32_VMX_* MSRs */
 	u8 maxphyaddr;		/* L1's CPUID MAXPHYADDR */
-	u8 va_bits;		/* linear-address width: 48, or 57 with LA57 */
+	/*
+	 * Linear-address width for the canonical checks: 57 if L1's CPUID
+	 * has LA57, else 48 (any other value counts as 48).
+	 */
+	u8 va_bits;
 	bool ia32e;		/* L1's EFER.LMA when it executed the instruction */
 	bool launch;		/* VMLAUNCH (true) or VMRESUME; informational */
 	/*
-	 * Byte 0x80 of L1's virtual-APIC page (VTPR), read by the caller when
-	 * vmcs12 uses the TPR shadow and the controls checks before it pass.
+	 * Byte 0x80 of L1's virtual-APIC page (VTPR): the caller reads it
+	 * before the controls checks when vmcs12 uses the TPR shadow and
+	 * virtual_apic_page_addr is a page it can read, else leaves 0.
 	 */
 	u8 vtpr;
 	/* CR4 bits L1's CPUID allows (host and guest CR4) */
 	u64 cr4_allowed;
-	/* Bits reserved for L1 (from its CPUID): a set bit must be 0 */
+	/*
+	 * Bits reserved for L1, from its CPUID (a set bit must be 0 in the
+	 * field): IA32_EFER (not LMA: its rows check it), IA32_DEBUGCTL,
+	 * IA32_PERF_GLOBAL_CTRL.
+	 */
 	u64 efer_rsvd;
 	u64 debugctl_rsvd;
 	u64 perf_global_ctrl_rsvd;
