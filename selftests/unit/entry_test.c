@@ -983,6 +983,30 @@ TEST(row_names_are_unique)
 	EXPECT_EQ(0, dup);
 }
 
+/* Two broken fields: the earlier table, then the earlier row, is reported. */
+TEST(first_failure_wins)
+{
+	struct fixture f;
+	struct outcome o;
+
+	make_base(&f, B64);
+	f.v.host_cr3 = 1ULL << MAXPHY;		/* host row */
+	f.v.guest_rflags = 0;			/* guest row */
+	f.v.cr3_target_count = 9;		/* control row */
+	o = run_checks(&f);
+	EXPECT_EQ(NVMX_VE_ERR_CONTROLS, o.err);
+	EXPECT_STREQ("cr3_target_count", str(o.row));
+	f.v.cr3_target_count = 0;
+	o = run_checks(&f);
+	EXPECT_EQ(NVMX_VE_ERR_HOST, o.err);
+	EXPECT_STREQ("host_cr3", str(o.row));
+	f.v.host_cr3 = 0;
+	f.v.guest_cr3 = 1ULL << MAXPHY;		/* before RFLAGS in the table */
+	o = run_checks(&f);
+	EXPECT_EQ(NVMX_VE_EXIT_INVALID_STATE, o.err);
+	EXPECT_STREQ("guest_cr3", str(o.row));
+}
+
 TEST(link_pointer_failures_have_qualification_4)
 {
 	struct fixture f;
