@@ -80,6 +80,10 @@ TEST(every_reason_has_a_name)
 		EXPECT_STREQ("unknown", nvmx_route_reason_name(norow[i]));
 	EXPECT_STREQ("cpuid", nvmx_route_reason_name(10));
 	EXPECT_STREQ("io_instruction", nvmx_route_reason_name(30));
+	EXPECT_STREQ("l0", nvmx_route_name(NVMX_ROUTE_L0));
+	EXPECT_STREQ("l1", nvmx_route_name(NVMX_ROUTE_L1));
+	EXPECT_STREQ("l0_for_l1", nvmx_route_name(NVMX_ROUTE_L0_FOR_L1));
+	EXPECT_STREQ("?", nvmx_route_name(3));
 	/* Bit 31 (entry failure) and the other high bits are not the reason. */
 	EXPECT_STREQ("invalid_guest_state", nvmx_route_reason_name(0x80000021));
 }
@@ -181,6 +185,40 @@ TEST(control_bit_rows)
 			v.cpu_based_vm_exec_control &= ~NVMX_MG_PROC_SECONDARY;
 			EXPECT_EQ(L0_FOR_L1, route(&v, r, 0, 0))
 				TH_LOG("reason %u inactive", r);
+		}
+	}
+}
+
+/*
+ * What route.c reflects by a control bit, merge.c must put into vmcs02, or
+ * the exit never reaches L0 to be reflected. The features nvmx does not
+ * offer L1 (MTF, PAUSE-loop exiting, XSAVES, WAITPKG) are the exceptions:
+ * the entry checks refuse them.
+ */
+TEST(vmcs02_has_every_exit_l1_asks_for)
+{
+	const u32 not_offered = NVMX_MG_PROC_MTF;
+	const u32 not_offered2 = NVMX_MG_PROC2_PLE | NVMX_MG_PROC2_XSAVES |
+				 NVMX_MG_PROC2_WAITPKG;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ctl_rows); i++) {
+		struct nvmx_vmcs12 v = v12_zero();
+		u32 bit = ctl_rows[i].bit;
+
+		if (ctl_rows[i].word == 1) {
+			if (bit & not_offered)
+				continue;
+			v.cpu_based_vm_exec_control = bit;
+			EXPECT_EQ(bit, nvmx_merge_proc(0, &v) & bit)
+				TH_LOG("reason %u", ctl_rows[i].reason);
+		} else {
+			if (bit & not_offered2)
+				continue;
+			v.cpu_based_vm_exec_control = NVMX_MG_PROC_SECONDARY;
+			v.secondary_vm_exec_control = bit;
+			EXPECT_EQ(bit, nvmx_merge_proc2(0, &v) & bit)
+				TH_LOG("reason %u", ctl_rows[i].reason);
 		}
 	}
 }

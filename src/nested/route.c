@@ -342,6 +342,19 @@ const char *nvmx_route_reason_name(u32 reason)
 	return nvmx_route_row(reason)->name;
 }
 
+const char *nvmx_route_name(enum nvmx_route route)
+{
+	static const char *const names[] = {
+		[NVMX_ROUTE_L0] = "l0",
+		[NVMX_ROUTE_L1] = "l1",
+		[NVMX_ROUTE_L0_FOR_L1] = "l0_for_l1",
+	};
+
+	if ((unsigned int)route >= ARRAY_SIZE(names))
+		return "?";
+	return names[route];
+}
+
 int nvmx_route_gpr(const struct nvmx_exit *e)
 {
 	switch (e->reason & 0xffff) {

@@ -143,6 +143,9 @@ bool nvmx_route_l1_wants(const struct nvmx_vmcs12 *v12,
 bool nvmx_route_l1_wants_exception(const struct nvmx_vmcs12 *v12,
 				   unsigned int vector, u32 error_code);
 
+/* "l0", "l1", "l0_for_l1": for tracing with the row name. */
+const char *nvmx_route_name(enum nvmx_route route);
+
 /* The row name of a basic exit reason ("unknown" outside the table). */
 const char *nvmx_route_reason_name(u32 reason);
 
