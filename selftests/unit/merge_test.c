@@ -235,7 +235,7 @@ TEST(proc2_controls)
 
 	/* Not activated: vmcs12's secondary controls count as 0. */
 	v.secondary_vm_exec_control = NVMX_MG_PROC2_RDTSCP | NVMX_MG_PROC2_DESC;
-	EXPECT_EQ(0, nvmx_v12_proc2(&v));
+	EXPECT_EQ(0, nvmx_merge_v12_proc2(&v));
 	p = nvmx_merge_proc2(PROC2_01, &v);
 	EXPECT_EQ(NVMX_MG_PROC2_EPT | NVMX_MG_PROC2_VPID | NVMX_MG_PROC2_WBINVD, p);
 

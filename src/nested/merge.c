@@ -220,7 +220,7 @@ u32 nvmx_merge_proc(u32 proc01, const struct nvmx_vmcs12 *v12)
 u32 nvmx_merge_proc2(u32 proc2_01, const struct nvmx_vmcs12 *v12)
 {
 	return nvmx_merge_word(NVMX_MG_CTL_PROC2, proc2_01,
-			       nvmx_v12_proc2(v12));
+			       nvmx_merge_v12_proc2(v12));
 }
 
 u32 nvmx_merge_exit(u32 exit01, const struct nvmx_vmcs12 *v12)

@@ -134,7 +134,7 @@ const struct nvmx_merge_bit *nvmx_merge_bits(enum nvmx_merge_ctl ctl,
 					     unsigned int *nr);
 
 /* Secondary controls as the CPU reads them: 0 unless activated. */
-static inline u32 nvmx_v12_proc2(const struct nvmx_vmcs12 *v12)
+static inline u32 nvmx_merge_v12_proc2(const struct nvmx_vmcs12 *v12)
 {
 	if (!(v12->cpu_based_vm_exec_control & NVMX_MG_PROC_SECONDARY))
 		return 0;

@@ -217,13 +217,13 @@ static bool nvmx_l1_msr(const struct nvmx_route_ctx *c)
 static bool nvmx_l1_pause(const struct nvmx_route_ctx *c)
 {
 	return (c->v12->cpu_based_vm_exec_control & NVMX_MG_PROC_PAUSE) ||
-	       (nvmx_v12_proc2(c->v12) & NVMX_MG_PROC2_PLE);
+	       (nvmx_merge_v12_proc2(c->v12) & NVMX_MG_PROC2_PLE);
 }
 
 /* INVPCID exits when both "enable INVPCID" and "INVLPG exiting" are 1. */
 static bool nvmx_l1_invpcid(const struct nvmx_route_ctx *c)
 {
-	return (nvmx_v12_proc2(c->v12) & NVMX_MG_PROC2_INVPCID) &&
+	return (nvmx_merge_v12_proc2(c->v12) & NVMX_MG_PROC2_INVPCID) &&
 	       (c->v12->cpu_based_vm_exec_control & NVMX_MG_PROC_INVLPG);
 }
 
@@ -232,7 +232,7 @@ static bool nvmx_l1_encls(const struct nvmx_route_ctx *c)
 {
 	u32 leaf = (u32)c->e->gpr;
 
-	if (!(nvmx_v12_proc2(c->v12) & NVMX_MG_PROC2_ENCLS))
+	if (!(nvmx_merge_v12_proc2(c->v12) & NVMX_MG_PROC2_ENCLS))
 		return false;
 	return c->v12->encls_exiting_bitmap & BIT_ULL(leaf < 63 ? leaf : 63);
 }
@@ -383,7 +383,7 @@ static bool nvmx_row_l1_wants(const struct nvmx_route_row *row,
 	case NVMX_L1_PROC:
 		return c->v12->cpu_based_vm_exec_control & row->bit;
 	case NVMX_L1_PROC2:
-		return nvmx_v12_proc2(c->v12) & row->bit;
+		return nvmx_merge_v12_proc2(c->v12) & row->bit;
 	case NVMX_L1_FN:
 		return row->l1(c);
 	default:	/* NEVER */
