@@ -321,6 +321,12 @@ TEST(msr_bitmap_merge)
 	memset(page12, 0, sizeof(page12));
 	nvmx_merge_msr_bitmap(out, page01, page12);
 	EXPECT_TRUE(all_words(out, 0));
+	/* In place: L1's page read into the destination first. */
+	fill_pages();
+	memcpy(out, page12, sizeof(out));
+	nvmx_merge_msr_bitmap(out, page01, out);
+	for (i = 0; i < NVMX_MG_BITMAP_WORDS; i++)
+		ASSERT_EQ(page01[i] | page12[i], out[i]) TH_LOG("word %u", i);
 }
 
 TEST(io_bitmap_merge)
@@ -534,8 +540,8 @@ TEST(cr_masks_and_shadows)
 	v.guest_cr4 = 0x20a0;			/* VMXE, PAE, PGE */
 	EXPECT_EQ(~0x26ULL, nvmx_merge_cr0_mask(~0x2eULL, &v));
 	EXPECT_EQ(0x2020, nvmx_merge_cr4_mask(0x20, &v));
-	EXPECT_EQ(0x80000038, nvmx_merge_cr0_shadow(&v));
-	EXPECT_EQ(0xa0, nvmx_merge_cr4_shadow(&v));
+	EXPECT_EQ(0x80000038, nvmx_merge_cr0_shadow(&v, v.guest_cr0));
+	EXPECT_EQ(0xa0, nvmx_merge_cr4_shadow(&v, v.guest_cr4));
 }
 
 TEST(cr_l2_write)
@@ -550,9 +556,13 @@ TEST(cr_l2_write)
 	 * stay as vmcs12 has them, ET goes as L2 wrote it.
 	 */
 	EXPECT_EQ(0x80000009, nvmx_merge_cr0_l2_write(&v, 0x8));
+	/* The read shadow from the new value gives L2 what it wrote. */
+	EXPECT_EQ(0x8, nvmx_merge_cr0_shadow(&v, nvmx_merge_cr0_l2_write(&v, 0x8)));
 	v.cr4_guest_host_mask = 0x20;
 	v.guest_cr4 = 0x20;
 	EXPECT_EQ(0x2080 | 0x20, nvmx_merge_cr4_l2_write(&v, 0x2080));
+	v.cr4_read_shadow = 0;
+	EXPECT_EQ(0x2080, nvmx_merge_cr4_shadow(&v, nvmx_merge_cr4_l2_write(&v, 0x2080)));
 }
 
 /* Per-bit reference of the write-back rule. */
@@ -618,7 +628,7 @@ TEST(cr_roundtrip_hides_l0_forced_bits)
 	v.cr0_guest_host_mask = 0x1;
 	v.cr0_read_shadow = 0x1;
 	mask02 = nvmx_merge_cr0_mask(mask01, &v);
-	shadow02 = nvmx_merge_cr0_shadow(&v);
+	shadow02 = nvmx_merge_cr0_shadow(&v, v.guest_cr0);
 	hw = v.guest_cr0 | 0x20;	/* CR0.NE forced by VMX */
 	EXPECT_EQ(0x80000019, nvmx_merge_cr0_writeback(&v, hw, shadow02, mask02));
 	/* L2 cleared TS in hardware (an unmasked bit): vmcs12 sees it. */

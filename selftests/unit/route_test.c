@@ -46,9 +46,13 @@ static struct nvmx_vmcs12 v12_zero(void)
 	return v;
 }
 
-static int route(const struct nvmx_vmcs12 *v, u32 reason, u64 qual, u64 gpr)
+/* reg: the register value the exit needs (CR source, ECX, EAX). */
+static int route(const struct nvmx_vmcs12 *v, u32 reason, u64 qual, u64 reg)
 {
-	struct nvmx_exit e = { .reason = reason, .qual = qual, .gpr = gpr };
+	struct nvmx_exit e = {
+		.reason = reason, .qual = qual,
+		.cr_value = reg, .msr = (u32)reg, .encls_leaf = (u32)reg,
+	};
 
 	return nvmx_route_exit(v, &e, &ops);
 }
@@ -311,9 +315,9 @@ TEST(exceptions_by_bitmap)
 	ops.l0_xcpt.bitmap = BIT(1);
 	EXPECT_EQ(L0, nvmx_route_exit(&v, &db, &ops));
 	EXPECT_EQ(L1, nvmx_route_exit(&v, &ud, &ops));
-	EXPECT_TRUE(nvmx_route_l1_wants_exception(&v, 6, 0));
-	EXPECT_FALSE(nvmx_route_l1_wants_exception(&v, 7, 0));
-	EXPECT_FALSE(nvmx_route_l1_wants_exception(&v, 32, 0));
+	EXPECT_TRUE(nvmx_route_exception_wanted(&v, 6, 0));
+	EXPECT_FALSE(nvmx_route_exception_wanted(&v, 7, 0));
+	EXPECT_FALSE(nvmx_route_exception_wanted(&v, 32, 0));
 	/* No ops: no L0 exceptions, nothing read. */
 	EXPECT_EQ(L1, nvmx_route_exit(&v, &db, NULL));
 }
@@ -380,8 +384,8 @@ TEST(page_fault_examples)
 	/* L0 shadowing all #PF (mask = match = 0) wins. */
 	ops.l0_xcpt.bitmap = BIT(14);
 	EXPECT_EQ(L0, nvmx_route_exit(&v, &not_present, &ops));
-	EXPECT_TRUE(nvmx_route_l1_wants_exception(&v, 14, 0x2));
-	EXPECT_FALSE(nvmx_route_l1_wants_exception(&v, 14, 0x3));
+	EXPECT_TRUE(nvmx_route_exception_wanted(&v, 14, 0x2));
+	EXPECT_FALSE(nvmx_route_exception_wanted(&v, 14, 0x3));
 }
 
 /* CR-access qualification: cr, access type, GPR, LMSW source data. */
@@ -494,25 +498,6 @@ TEST(lmsw)
 	v.cr0_guest_host_mask = 0xfff0;
 	v.cr0_read_shadow = 0;
 	EXPECT_EQ(L0_FOR_L1, route(&v, NVMX_RT_CR_ACCESS, crq(0, 3, 0, 0xfff0), 0));
-}
-
-TEST(gpr_the_caller_reads)
-{
-	struct nvmx_exit e = { .reason = NVMX_RT_CR_ACCESS, .qual = crq(0, 0, 13, 0) };
-
-	EXPECT_EQ(13, nvmx_route_gpr(&e));
-	e.qual = crq(3, 1, 13, 0);
-	EXPECT_EQ(-1, nvmx_route_gpr(&e));
-	e.qual = crq(0, 3, 0, 1);
-	EXPECT_EQ(-1, nvmx_route_gpr(&e));
-	e.reason = NVMX_RT_MSR_READ;
-	EXPECT_EQ(NVMX_RT_RCX, nvmx_route_gpr(&e));
-	e.reason = NVMX_RT_MSR_WRITE;
-	EXPECT_EQ(NVMX_RT_RCX, nvmx_route_gpr(&e));
-	e.reason = NVMX_RT_ENCLS;
-	EXPECT_EQ(NVMX_RT_RAX, nvmx_route_gpr(&e));
-	e.reason = NVMX_RT_CPUID;
-	EXPECT_EQ(-1, nvmx_route_gpr(&e));
 }
 
 /* I/O qualification: size, direction IN, port. */

@@ -341,18 +341,18 @@ u64 nvmx_merge_cr4_mask(u64 mask01, const struct nvmx_vmcs12 *v12)
 	return mask01 | v12->cr4_guest_host_mask;
 }
 
-u64 nvmx_merge_cr0_shadow(const struct nvmx_vmcs12 *v12)
+u64 nvmx_merge_cr0_shadow(const struct nvmx_vmcs12 *v12, u64 cr)
 {
 	u64 m = v12->cr0_guest_host_mask;
 
-	return (v12->guest_cr0 & ~m) | (v12->cr0_read_shadow & m);
+	return (cr & ~m) | (v12->cr0_read_shadow & m);
 }
 
-u64 nvmx_merge_cr4_shadow(const struct nvmx_vmcs12 *v12)
+u64 nvmx_merge_cr4_shadow(const struct nvmx_vmcs12 *v12, u64 cr)
 {
 	u64 m = v12->cr4_guest_host_mask;
 
-	return (v12->guest_cr4 & ~m) | (v12->cr4_read_shadow & m);
+	return (cr & ~m) | (v12->cr4_read_shadow & m);
 }
 
 u64 nvmx_merge_cr0_l2_write(const struct nvmx_vmcs12 *v12, u64 val)

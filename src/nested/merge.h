@@ -182,6 +182,7 @@ u32 nvmx_merge_io_controls(u32 proc01, u32 proc12);
  * that page, a level with bitmaps giving its page (io01 or io12), one
  * exiting unconditionally all ones, one not exiting zeros. A NULL page of
  * a level with bitmaps counts as all ones (L1's page could not be read).
+ * dst may be io01 or io12.
  */
 void nvmx_merge_io_bitmap(u64 *dst, u32 proc01, const u64 *io01,
 			  u32 proc12, const u64 *io12);
@@ -189,7 +190,7 @@ void nvmx_merge_io_bitmap(u64 *dst, u32 proc01, const u64 *io01,
 /*
  * vmcs02's MSR bitmap: msr01 | msr12, where NULL stands for a level
  * without MSR bitmaps (every MSR access exits: all ones), or whose page
- * could not be read.
+ * could not be read. dst may be msr01 or msr12 (merged in place).
  */
 void nvmx_merge_msr_bitmap(u64 *dst, const u64 *msr01, const u64 *msr12);
 
@@ -230,14 +231,16 @@ u32 nvmx_merge_tpr_threshold(const struct nvmx_vmcs12 *v12);
  * CR0/CR4 guest/host masks and read shadows of vmcs02, one function each
  * (kept apart: the next issue changes them separately).
  *   mask02   = mask01 | mask12
- *   shadow02 = (guest_cr12 & ~mask12) | (shadow12 & mask12)
+ *   shadow02 = (cr & ~mask12) | (shadow12 & mask12)
+ * where cr is L2's CR in L1's terms: vmcs12's guest_cr0/guest_cr4 at
+ * entry, nvmx_merge_cr0_l2_write()'s result after an L2 write L0 handled.
  * The shadow is not vmcs12's: for bits only L0 traps, L2 must read its own
- * value, which is guest_cr12's.
+ * value.
  */
 u64 nvmx_merge_cr0_mask(u64 mask01, const struct nvmx_vmcs12 *v12);
 u64 nvmx_merge_cr4_mask(u64 mask01, const struct nvmx_vmcs12 *v12);
-u64 nvmx_merge_cr0_shadow(const struct nvmx_vmcs12 *v12);
-u64 nvmx_merge_cr4_shadow(const struct nvmx_vmcs12 *v12);
+u64 nvmx_merge_cr0_shadow(const struct nvmx_vmcs12 *v12, u64 cr);
+u64 nvmx_merge_cr4_shadow(const struct nvmx_vmcs12 *v12, u64 cr);
 
 /*
  * An L2 MOV to CR0/CR4 (or LMSW, CLTS: the caller computes the new value)
@@ -246,7 +249,7 @@ u64 nvmx_merge_cr4_shadow(const struct nvmx_vmcs12 *v12);
  * else it would have been reflected); the rest are the written value. L0
  * then checks it as the CPU would (fixed bits, reserved bits), writes it
  * into vmcs02's GUEST_CR with L0's forced bits, and sets the read shadow
- * to the written value.
+ * from it (nvmx_merge_cr0_shadow(), which gives back the written value).
  */
 u64 nvmx_merge_cr0_l2_write(const struct nvmx_vmcs12 *v12, u64 val);
 u64 nvmx_merge_cr4_l2_write(const struct nvmx_vmcs12 *v12, u64 val);

@@ -66,8 +66,8 @@ static bool nvmx_l0_exception(const struct nvmx_route_ctx *c)
 	return x->bitmap & (1U << vector);
 }
 
-bool nvmx_route_l1_wants_exception(const struct nvmx_vmcs12 *v12,
-				   unsigned int vector, u32 error_code)
+bool nvmx_route_exception_wanted(const struct nvmx_vmcs12 *v12,
+				 unsigned int vector, u32 error_code)
 {
 	if (vector >= 32)
 		return false;
@@ -86,8 +86,8 @@ static bool nvmx_l1_exception(const struct nvmx_route_ctx *c)
 
 	if (nvmx_intr_type(info) == NVMX_RT_INTR_TYPE_NMI)
 		return c->v12->pin_based_vm_exec_control & NVMX_MG_PIN_NMI;
-	return nvmx_route_l1_wants_exception(c->v12, info & NVMX_RT_INTR_VECTOR,
-					     c->e->intr_error);
+	return nvmx_route_exception_wanted(c->v12, info & NVMX_RT_INTR_VECTOR,
+					   c->e->intr_error);
 }
 
 /* One bit of an L1 bitmap; unreadable counts as set. */
@@ -127,7 +127,7 @@ static bool nvmx_l1_cr(const struct nvmx_route_ctx *c)
 {
 	const struct nvmx_vmcs12 *v = c->v12;
 	u32 proc = v->cpu_based_vm_exec_control;
-	u64 q = c->e->qual, val = c->e->gpr;
+	u64 q = c->e->qual, val = c->e->cr_value;
 	u64 m0 = v->cr0_guest_host_mask, s0 = v->cr0_read_shadow;
 
 	switch (NVMX_RT_CR_TYPE(q)) {
@@ -197,7 +197,7 @@ static bool nvmx_l1_io(const struct nvmx_route_ctx *c)
 static bool nvmx_l1_msr(const struct nvmx_route_ctx *c)
 {
 	const struct nvmx_vmcs12 *v = c->v12;
-	u32 msr = (u32)c->e->gpr;
+	u32 msr = c->e->msr;
 	u64 gpa = v->msr_bitmap;
 
 	if (!(v->cpu_based_vm_exec_control & NVMX_MG_PROC_MSR_BITMAPS))
@@ -230,7 +230,7 @@ static bool nvmx_l1_invpcid(const struct nvmx_route_ctx *c)
 /* ENCLS exiting and the bitmap bit of leaf EAX (63 for every leaf >= 63). */
 static bool nvmx_l1_encls(const struct nvmx_route_ctx *c)
 {
-	u32 leaf = (u32)c->e->gpr;
+	u32 leaf = c->e->encls_leaf;
 
 	if (!(nvmx_merge_v12_proc2(c->v12) & NVMX_MG_PROC2_ENCLS))
 		return false;
@@ -353,23 +353,6 @@ const char *nvmx_route_name(enum nvmx_route route)
 	if ((unsigned int)route >= ARRAY_SIZE(names))
 		return "?";
 	return names[route];
-}
-
-int nvmx_route_gpr(const struct nvmx_exit *e)
-{
-	switch (e->reason & 0xffff) {
-	case NVMX_RT_CR_ACCESS:
-		if (NVMX_RT_CR_TYPE(e->qual) == NVMX_RT_CR_MOV_TO)
-			return NVMX_RT_CR_GPR(e->qual);
-		return -1;
-	case NVMX_RT_MSR_READ:
-	case NVMX_RT_MSR_WRITE:
-		return NVMX_RT_RCX;
-	case NVMX_RT_ENCLS:
-		return NVMX_RT_RAX;
-	default:
-		return -1;
-	}
 }
 
 static bool nvmx_row_l1_wants(const struct nvmx_route_row *row,

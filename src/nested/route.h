@@ -73,10 +73,6 @@ enum nvmx_route {
 #define NVMX_RT_IO_SIZE(q)		(((unsigned int)(q) & 7) + 1)
 #define NVMX_RT_IO_PORT(q)		(((unsigned int)(q) >> 16) & 0xffff)
 
-/* The GPRs in the SDM's encoding (RAX = 0 ... R15 = 15), as nvmx.h's. */
-#define NVMX_RT_RAX			0
-#define NVMX_RT_RCX			1
-
 /*
  * What the caller read from vmcs02 (and the vCPU) for this exit. Fields an
  * exit does not define may hold anything.
@@ -91,11 +87,17 @@ struct nvmx_exit {
 	u32 insn_len;		/* VM_EXIT_INSTRUCTION_LEN */
 	u32 insn_info;		/* VMX_INSTRUCTION_INFO */
 	/*
-	 * The register nvmx_route_gpr() names, as the instruction reads it
-	 * (the low 32 bits outside 64-bit mode): MOV to CR's source, RCX for
-	 * RDMSR/WRMSR, RAX for ENCLS.
+	 * Register values the routing needs, read by the caller for these
+	 * exits only (others ignore them):
+	 *   cr_value    MOV to CR: the source register (qualification bits
+	 *               11:8), as the instruction reads it (its low 32 bits
+	 *               outside 64-bit mode)
+	 *   msr         RDMSR/WRMSR: ECX
+	 *   encls_leaf  ENCLS: EAX
 	 */
-	u64 gpr;
+	u64 cr_value;
+	u32 msr;
+	u32 encls_leaf;
 };
 
 struct nvmx_route_ops {
@@ -114,12 +116,6 @@ struct nvmx_route_ops {
 	 */
 	struct nvmx_merge_xcpt l0_xcpt;
 };
-
-/*
- * The register (NVMX_RT_RAX...) the caller must read into e->gpr before
- * routing this exit, or -1 if the routing needs none.
- */
-int nvmx_route_gpr(const struct nvmx_exit *e);
 
 /* Route an exit from L2 (steps 1 to 3 above). */
 enum nvmx_route nvmx_route_exit(const struct nvmx_vmcs12 *v12,
@@ -140,8 +136,8 @@ bool nvmx_route_l1_wants(const struct nvmx_vmcs12 *v12,
 			 const struct nvmx_exit *e,
 			 const struct nvmx_route_ops *ops, const char **why);
 /* An exception (hardware or software, not NMI) L2 would take. */
-bool nvmx_route_l1_wants_exception(const struct nvmx_vmcs12 *v12,
-				   unsigned int vector, u32 error_code);
+bool nvmx_route_exception_wanted(const struct nvmx_vmcs12 *v12,
+				 unsigned int vector, u32 error_code);
 
 /* "l0", "l1", "l0_for_l1": for tracing with the row name. */
 const char *nvmx_route_name(enum nvmx_route route);
