@@ -151,12 +151,14 @@ struct nvmx_vcpu {
 	struct page *run_page;
 	struct page *pio_page;
 
-	/* VMCS and where it is loaded; see vcpu.c for the rules. */
-	struct page *vmcs_page;
-	u64 vmcs_pa;
+	/*
+	 * The vCPU's VMCSs and the one it runs on now (vmcs01 unless nested
+	 * code switched), and the CPU it was last loaded on, or -1: see
+	 * placement.c for the rules.
+	 */
+	struct nvmx_loaded_vmcs vmcs01;
+	struct nvmx_loaded_vmcs *loaded;
 	int cpu;
-	bool launched;
-	struct list_head loaded_node;
 	struct preempt_notifier pn;
 	u16 vpid;
 
@@ -254,12 +256,23 @@ void nvmx_vm_get(struct nvmx_vm *vm);
 void nvmx_vm_put(struct nvmx_vm *vm);
 void nvmx_vm_put_owner(void *owner);
 
+/* placement.c: where VMCSs are loaded, VPIDs, vCPU load and put */
+int nvmx_placement_init(void);
+void nvmx_placement_exit(void);
+u16 nvmx_vpid_alloc(void);
+void nvmx_vpid_free(u16 vpid);
+int nvmx_loaded_vmcs_alloc(struct nvmx_loaded_vmcs *lv);
+void nvmx_loaded_vmcs_free(struct nvmx_loaded_vmcs *lv);
+void nvmx_loaded_vmcs_clear(struct nvmx_loaded_vmcs *lv);
+void nvmx_vmcs_clear_this_cpu(void);
+void nvmx_switch_vmcs(struct nvmx_vcpu *vcpu, struct nvmx_loaded_vmcs *lv);
+void nvmx_placement_init_vcpu(struct nvmx_vcpu *vcpu);
+void nvmx_vcpu_load(struct nvmx_vcpu *vcpu);
+void nvmx_vcpu_put(struct nvmx_vcpu *vcpu);
+
 /* vcpu.c: vCPU objects, their fd and KVM_RUN */
-int nvmx_vcpu_init(void);
-void nvmx_vcpu_exit(void);
 int nvmx_vcpu_create(struct nvmx_vm *vm, unsigned long id);
 void nvmx_vcpu_free(struct nvmx_vcpu *vcpu);
-void nvmx_vcpus_clear_this_cpu(void);
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu);
@@ -296,7 +309,8 @@ extern u64 nvmx_host_xcr0;
 int nvmx_vmcs01_init(void);
 u64 nvmx_guest_xcr0_allowed(struct nvmx_vcpu *vcpu);
 int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu);
-void nvmx_vmcs01_set_host_per_cpu(void);
+void nvmx_vmcs_write_host_state(struct nvmx_vcpu *vcpu);
+void nvmx_vmcs_set_host_per_cpu(void);
 void nvmx_vmcs01_before_entry(struct nvmx_vcpu *vcpu);
 int nvmx_get_regs(struct nvmx_vcpu *vcpu, struct kvm_regs *regs);
 int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs);

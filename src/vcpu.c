@@ -3,34 +3,19 @@
  * vCPUs: the vCPU fd, its ioctls and KVM_RUN.
  *
  * A vCPU lives as long as its VM, as on KVM: its fd holds a VM reference
- * and the VM frees its vCPUs when it goes.
- *
- * Where a VMCS is loaded:
- *  - vcpu->cpu is the CPU whose VMCS cache may hold this vCPU's VMCS, or -1.
- *    Each CPU keeps a list of the vCPUs loaded on it (nvmx_loaded_vcpus)
- *    and which one is current (nvmx_current_vcpu). Both are touched only on
- *    that CPU with interrupts off.
- *  - Between nvmx_vcpu_load() and nvmx_vcpu_put() (under vcpu->mutex) the
- *    VMCS is current on whatever CPU the thread runs on: a preempt notifier
- *    reloads it when the scheduler moves the thread, after VMCLEAR on the
- *    old CPU by IPI.
- *  - VMCLEAR happens on the CPU that loaded the VMCS: when the vCPU moves,
- *    when it is freed, and when that CPU leaves VMX operation (hotplug,
- *    reboot, last VM gone).
+ * and the VM frees its vCPUs when it goes. Where its VMCSs are loaded is
+ * placement.c's business.
  */
 #include <linux/anon_inodes.h>
-#include <linux/bitmap.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
-#include <linux/percpu.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <asm/debugreg.h>
 #include <asm/desc.h>
@@ -42,170 +27,6 @@
 
 #include "nvmx.h"
 #include "vmx_ops.h"
-
-static DEFINE_PER_CPU(struct list_head, nvmx_loaded_vcpus);
-static DEFINE_PER_CPU(struct nvmx_vcpu *, nvmx_current_vcpu);
-
-/* VPID 0 is the host's. */
-#define NVMX_NR_VPIDS	BIT(16)
-static DEFINE_SPINLOCK(nvmx_vpid_lock);
-static unsigned long *nvmx_vpid_bitmap;
-
-static u16 nvmx_vpid_alloc(void)
-{
-	unsigned long vpid;
-
-	spin_lock(&nvmx_vpid_lock);
-	vpid = find_next_zero_bit(nvmx_vpid_bitmap, NVMX_NR_VPIDS, 1);
-	if (vpid < NVMX_NR_VPIDS)
-		__set_bit(vpid, nvmx_vpid_bitmap);
-	else
-		vpid = 0;
-	spin_unlock(&nvmx_vpid_lock);
-	return vpid;
-}
-
-static void nvmx_flush_vpid_ipi(void *arg)
-{
-	nvmx_invvpid_single((u16)(unsigned long)arg);
-}
-
-static void nvmx_vpid_free(u16 vpid)
-{
-	if (!vpid)
-		return;
-	/*
-	 * The next owner must not see this vCPU's cached translations. CPUs
-	 * outside VMX operation are skipped: they flush all at VMXON.
-	 */
-	nvmx_on_vmx_cpus(nvmx_flush_vpid_ipi, (void *)(unsigned long)vpid);
-	spin_lock(&nvmx_vpid_lock);
-	__clear_bit(vpid, nvmx_vpid_bitmap);
-	spin_unlock(&nvmx_vpid_lock);
-}
-
-/* VMCLEAR on the CPU that loaded the VMCS. Interrupts off, on vcpu->cpu. */
-static void nvmx_vcpu_clear_local(struct nvmx_vcpu *vcpu)
-{
-	if (nvmx_vmclear(vcpu->vmcs_pa))
-		nvmx_vmx_insn_failed("vmclear", 0);
-	if (this_cpu_read(nvmx_current_vcpu) == vcpu)
-		this_cpu_write(nvmx_current_vcpu, NULL);
-	list_del(&vcpu->loaded_node);
-	vcpu->launched = false;
-	/* Everything above before another CPU may load it. */
-	smp_wmb();
-	WRITE_ONCE(vcpu->cpu, -1);
-}
-
-static void nvmx_vcpu_clear_ipi(void *arg)
-{
-	struct nvmx_vcpu *vcpu = arg;
-
-	/* A CPU going offline may have cleared it already. */
-	if (READ_ONCE(vcpu->cpu) == smp_processor_id())
-		nvmx_vcpu_clear_local(vcpu);
-}
-
-static void nvmx_vcpu_clear(struct nvmx_vcpu *vcpu)
-{
-	int cpu = READ_ONCE(vcpu->cpu);
-
-	if (cpu >= 0)
-		smp_call_function_single(cpu, nvmx_vcpu_clear_ipi, vcpu, 1);
-}
-
-/* Before this CPU leaves VMX operation. Interrupts off. */
-void nvmx_vcpus_clear_this_cpu(void)
-{
-	struct list_head *head = this_cpu_ptr(&nvmx_loaded_vcpus);
-	struct nvmx_vcpu *vcpu, *tmp;
-
-	list_for_each_entry_safe(vcpu, tmp, head, loaded_node)
-		nvmx_vcpu_clear_local(vcpu);
-}
-
-/* Makes the vCPU's VMCS current on this CPU. Preemption off. */
-static void nvmx_vcpu_load_here(struct nvmx_vcpu *vcpu)
-{
-	int cpu = smp_processor_id();
-	unsigned long flags;
-
-	/*
-	 * A CPU going offline has left VMX operation, but a vCPU thread still
-	 * queued there is switched in once (sched_in) before the scheduler
-	 * pushes it to another CPU, where it is loaded: see vmx.c.
-	 */
-	if (!nvmx_this_cpu_vmx_on())
-		return;
-	if (READ_ONCE(vcpu->cpu) != cpu) {
-		nvmx_vcpu_clear(vcpu);
-		/* See the old CPU's VMCLEAR before loading here (clear_local). */
-		smp_rmb();
-		local_irq_save(flags);
-		list_add(&vcpu->loaded_node, this_cpu_ptr(&nvmx_loaded_vcpus));
-		WRITE_ONCE(vcpu->cpu, cpu);
-		local_irq_restore(flags);
-		if (nvmx_vmptrld(vcpu->vmcs_pa))
-			nvmx_vmx_insn_failed("vmptrld", 0);
-		this_cpu_write(nvmx_current_vcpu, vcpu);
-		/*
-		 * The guest about to run must not steer indirect branches with
-		 * what another guest trained (X86_FEATURE_USE_IBPB), as on
-		 * kvm_intel when the current VMCS changes.
-		 */
-		indirect_branch_prediction_barrier();
-		/* Host state that differs per CPU. */
-		nvmx_vmcs01_set_host_per_cpu();
-		/*
-		 * This CPU may hold translations of this VPID from an earlier
-		 * visit, which guest INVLPGs elsewhere did not reach.
-		 */
-		vcpu->flush_tlb = true;
-	} else if (this_cpu_read(nvmx_current_vcpu) != vcpu) {
-		if (nvmx_vmptrld(vcpu->vmcs_pa))
-			nvmx_vmx_insn_failed("vmptrld", 0);
-		this_cpu_write(nvmx_current_vcpu, vcpu);
-		/* Another vCPU's VMCS was current: as above. */
-		indirect_branch_prediction_barrier();
-	}
-}
-
-static void nvmx_sched_in(struct preempt_notifier *pn, int cpu)
-{
-	nvmx_vcpu_load_here(container_of(pn, struct nvmx_vcpu, pn));
-}
-
-static void nvmx_sched_out(struct preempt_notifier *pn,
-			   struct task_struct *next)
-{
-	/*
-	 * The next task must find the host's state; the VMCS stays loaded
-	 * and sched_in() moves it if the CPU changes.
-	 */
-	nvmx_switch_to_host(container_of(pn, struct nvmx_vcpu, pn));
-}
-
-static struct preempt_ops nvmx_preempt_ops = {
-	.sched_in = nvmx_sched_in,
-	.sched_out = nvmx_sched_out,
-};
-
-static void nvmx_vcpu_load(struct nvmx_vcpu *vcpu)
-{
-	preempt_disable();
-	preempt_notifier_register(&vcpu->pn);
-	nvmx_vcpu_load_here(vcpu);
-	preempt_enable();
-}
-
-static void nvmx_vcpu_put(struct nvmx_vcpu *vcpu)
-{
-	preempt_disable();
-	nvmx_switch_to_host(vcpu);
-	preempt_notifier_unregister(&vcpu->pn);
-	preempt_enable();
-}
 
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu)
 {
@@ -448,7 +269,7 @@ static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 	nvmx_inject_event(vcpu);
 
 	nvmx_spec_before_entry();
-	failed = nvmx_vmenter(&vcpu->regs, vcpu->launched);
+	failed = nvmx_vmenter(&vcpu->regs, vcpu->loaded->launched);
 	nvmx_spec_after_exit();
 
 	nvmx_switch_after_exit(vcpu);
@@ -457,7 +278,7 @@ static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 	vcpu->exit_reason = nvmx_vmread(VM_EXIT_REASON);
 	/* A failed VM entry leaves the VMCS clear (SDM "VM-Entry Failures"). */
 	if (!nvmx_entry_failed(vcpu))
-		vcpu->launched = true;
+		vcpu->loaded->launched = true;
 	/* The entry happened (or failed its checks): the event is consumed. */
 	vcpu->exception.valid = false;
 	nvmx_handle_exit_irqoff(vcpu);
@@ -847,7 +668,7 @@ static int nvmx_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 /* Frees a vCPU; at VM destruction, or when its creation fails. */
 void nvmx_vcpu_free(struct nvmx_vcpu *vcpu)
 {
-	nvmx_vcpu_clear(vcpu);
+	nvmx_loaded_vmcs_free(&vcpu->vmcs01);
 	nvmx_vpid_free(vcpu->vpid);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 	kvfree(vcpu->cpuid);
@@ -855,8 +676,6 @@ void nvmx_vcpu_free(struct nvmx_vcpu *vcpu)
 		__free_page(vcpu->apic_page);
 	if (vcpu->msr_bitmap)
 		__free_page(vcpu->msr_bitmap);
-	if (vcpu->vmcs_page)
-		__free_page(vcpu->vmcs_page);
 	if (vcpu->pio_page)
 		__free_page(vcpu->pio_page);
 	if (vcpu->run_page)
@@ -899,19 +718,16 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->id = id;
-	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
-	INIT_LIST_HEAD(&vcpu->loaded_node);
-	preempt_notifier_init(&vcpu->pn, &nvmx_preempt_ops);
+	nvmx_placement_init_vcpu(vcpu);
 
 	r = -ENOMEM;
 	vcpu->run_page = nvmx_alloc_zeroed_page();
 	vcpu->pio_page = nvmx_alloc_zeroed_page();
-	vcpu->vmcs_page = nvmx_alloc_zeroed_page();
 	vcpu->msr_bitmap = nvmx_alloc_zeroed_page();
 	vcpu->apic_page = nvmx_alloc_zeroed_page();
-	if (!vcpu->run_page || !vcpu->pio_page || !vcpu->vmcs_page ||
-	    !vcpu->msr_bitmap || !vcpu->apic_page)
+	if (!vcpu->run_page || !vcpu->pio_page || !vcpu->msr_bitmap ||
+	    !vcpu->apic_page || nvmx_loaded_vmcs_alloc(&vcpu->vmcs01))
 		goto err_free;
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
 		goto err_free;
@@ -919,8 +735,6 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 	if (!vcpu->vpid)
 		goto err_free;
 	vcpu->run = page_address(vcpu->run_page);
-	vcpu->vmcs_pa = page_to_phys(vcpu->vmcs_page);
-	*(u32 *)page_address(vcpu->vmcs_page) = nvmx_caps_revision(&nvmx_caps);
 	nvmx_msr_bitmap_init(page_address(vcpu->msr_bitmap));
 	nvmx_lapic_reset(vcpu);
 
@@ -961,23 +775,4 @@ int nvmx_vcpu_create(struct nvmx_vm *vm, unsigned long id)
 		r = __nvmx_vcpu_create(vm, id);
 	mutex_unlock(&vm->lock);
 	return r;
-}
-
-int nvmx_vcpu_init(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		INIT_LIST_HEAD(per_cpu_ptr(&nvmx_loaded_vcpus, cpu));
-	nvmx_vpid_bitmap = bitmap_zalloc(NVMX_NR_VPIDS, GFP_KERNEL);
-	if (!nvmx_vpid_bitmap)
-		return -ENOMEM;
-	preempt_notifier_inc();
-	return 0;
-}
-
-void nvmx_vcpu_exit(void)
-{
-	preempt_notifier_dec();
-	bitmap_free(nvmx_vpid_bitmap);
 }

@@ -164,7 +164,7 @@ static void nvmx_cpu_disable(void)
 	if (!c->vmx_on)
 		return;
 	/* VMCLEAR writes each VMCS back to memory; VMXOFF would not. */
-	nvmx_vcpus_clear_this_cpu();
+	nvmx_vmcs_clear_this_cpu();
 	/* No notifier of ours may outlive the module. */
 	nvmx_uret_drop_this_cpu();
 	/* Only a VMXOFF by someone else, e.g. a crash path, makes this fault. */
