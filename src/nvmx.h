@@ -270,15 +270,22 @@ void nvmx_placement_init_vcpu(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_load(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_put(struct nvmx_vcpu *vcpu);
 
-/* vcpu.c: vCPU objects, their fd and KVM_RUN */
+/* vcpu.c: vCPU objects, their fd and ioctls */
 int nvmx_vcpu_create(struct nvmx_vm *vm, unsigned long id);
 void nvmx_vcpu_free(struct nvmx_vcpu *vcpu);
+struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu);
+
+/* events.c: event queueing, injection and re-queueing */
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu);
+void nvmx_inject_event(struct nvmx_vcpu *vcpu);
+void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu);
+
+/* run.c: KVM_RUN, VM entry and exit */
+int nvmx_vcpu_run(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu);
 unsigned long nvmx_gpr_read(struct nvmx_vcpu *vcpu, unsigned int n);
 void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v);
-struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu);
 int nvmx_vcpu_block(struct nvmx_vcpu *vcpu);
 
 /* mmu.c: memslots and EPT */
