@@ -29,7 +29,7 @@
  *    nvmx_on_vmx_cpus(): hotplug lock held for read, only CPUs with vmx_on,
  *    re-checked on the target with interrupts off;
  *  - a VMCS is loaded only on a CPU in VMX operation (nvmx_this_cpu_vmx_on());
- *  - the VMCLEAR IPI (vcpu.c) runs only if the target still holds the
+ *  - the VMCLEAR IPI (placement.c) runs only if the target still holds the
  *    VMCS, which leaving VMX operation clears first.
  */
 #include <linux/bits.h>
