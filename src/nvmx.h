@@ -198,7 +198,11 @@ struct nvmx_vcpu {
 	unsigned long dr6;
 	unsigned long dr7;
 
-	struct nvmx_event exception;
+	/* Queued, not yet in the VMCS; and being delivered (events.c). */
+	struct nvmx_event pending;
+	struct nvmx_event injected;
+	/* An exception arose while delivering #DF: shutdown before entry. */
+	bool triple_fault;
 	enum nvmx_pending_io pending_io;
 	u32 pending_insn_len;
 	/* Width of a pending PIO IN (1, 2 or 4), never kvm_run's io.size. */
@@ -278,8 +282,12 @@ struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu);
 /* events.c: event queueing, injection and re-queueing */
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu);
-void nvmx_inject_event(struct nvmx_vcpu *vcpu);
-void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu);
+void nvmx_queue_event(struct nvmx_vcpu *vcpu, const struct nvmx_event *e);
+void nvmx_queue_exception(struct nvmx_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error_code);
+void nvmx_inject_pending(struct nvmx_vcpu *vcpu);
+void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu, u32 idt_info,
+			    u32 idt_error, u32 insn_len);
 
 /* run.c: KVM_RUN, VM entry and exit */
 int nvmx_vcpu_run(struct nvmx_vcpu *vcpu);

@@ -161,6 +161,20 @@ static void nvmx_flush_tlb_if_asked(struct nvmx_vcpu *vcpu)
 	vcpu->stat.tlb_flush++;
 }
 
+/* The event the exit interrupted, if any, goes back to be delivered. */
+static void nvmx_requeue_exit_vectoring(struct nvmx_vcpu *vcpu)
+{
+	u32 info = nvmx_vmread(IDT_VECTORING_INFO_FIELD);
+	u32 error = 0;
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		error = nvmx_vmread(IDT_VECTORING_ERROR_CODE);
+	nvmx_requeue_vectoring(vcpu, info, error,
+			       nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
+}
+
 /*
  * One VM entry and exit. Preemption and interrupts off. Returns 0 after a
  * VM exit (vcpu->exit_reason says which), NVMX_VMENTER_VMFAIL or
@@ -173,7 +187,7 @@ static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 
 	if (nvmx_switch_to_guest(vcpu))
 		return -EFAULT;
-	nvmx_inject_event(vcpu);
+	nvmx_inject_pending(vcpu);
 
 	nvmx_spec_before_entry();
 	failed = nvmx_vmenter(&vcpu->regs, vcpu->loaded->launched);
@@ -187,7 +201,7 @@ static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 	if (!nvmx_entry_failed(vcpu))
 		vcpu->loaded->launched = true;
 	/* The entry happened (or failed its checks): the event is consumed. */
-	vcpu->exception.valid = false;
+	vcpu->injected.valid = false;
 	nvmx_handle_exit_irqoff(vcpu);
 	return 0;
 }
@@ -212,6 +226,13 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
+		/* As a triple fault the CPU detects (exits.c). */
+		if (vcpu->triple_fault) {
+			vcpu->triple_fault = false;
+			run->exit_reason = KVM_EXIT_SHUTDOWN;
+			r = 0;
+			break;
+		}
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			vcpu->stat.signal_exits++;
@@ -263,7 +284,7 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		}
 		/* IDT-vectoring information is undefined after a failed entry. */
 		if (!nvmx_entry_failed(vcpu))
-			nvmx_requeue_vectoring(vcpu);
+			nvmx_requeue_exit_vectoring(vcpu);
 		r = nvmx_handle_exit(vcpu);
 		if (r <= 0)
 			break;
