@@ -328,7 +328,7 @@ static int nvmx_handle_ept_violation(struct nvmx_vcpu *vcpu)
 	int r;
 
 	/* An IRET that unblocked NMIs faulted: its unblocking is undone. */
-	if ((q & INTR_INFO_UNBLOCK_NMI) && !vcpu->exception.valid)
+	if ((q & INTR_INFO_UNBLOCK_NMI) && !vcpu->injected.valid)
 		nvmx_vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO,
 				   GUEST_INTR_STATE_NMI);
 
@@ -338,7 +338,7 @@ static int nvmx_handle_ept_violation(struct nvmx_vcpu *vcpu)
 	if (r != -ENOENT && r != -EPERM)
 		return r;
 	/* Event delivery that touches MMIO cannot be emulated. */
-	if (vcpu->exception.valid)
+	if (vcpu->injected.valid)
 		return nvmx_internal_error(vcpu,
 					   KVM_INTERNAL_ERROR_DELIVERY_EV);
 	/*

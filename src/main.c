@@ -24,12 +24,12 @@ static int __init nvmx_init(void)
 	r = nvmx_spec_init();
 	if (r)
 		goto err_vmx_exit;
-	r = nvmx_vcpu_init();
+	r = nvmx_placement_init();
 	if (r)
 		goto err_spec_exit;
 	r = nvmx_vm_init();
 	if (r)
-		goto err_vcpu_exit;
+		goto err_placement_exit;
 	r = nvmx_dev_init();
 	if (r)
 		goto err_vm_exit;
@@ -39,8 +39,8 @@ static int __init nvmx_init(void)
 
 err_vm_exit:
 	nvmx_vm_exit();
-err_vcpu_exit:
-	nvmx_vcpu_exit();
+err_placement_exit:
+	nvmx_placement_exit();
 err_spec_exit:
 	nvmx_spec_exit();
 err_vmx_exit:
@@ -52,7 +52,7 @@ static void __exit nvmx_exit(void)
 {
 	nvmx_dev_exit();
 	nvmx_vm_exit();
-	nvmx_vcpu_exit();
+	nvmx_placement_exit();
 	nvmx_spec_exit();
 	nvmx_vmx_exit();
 }

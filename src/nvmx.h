@@ -151,12 +151,14 @@ struct nvmx_vcpu {
 	struct page *run_page;
 	struct page *pio_page;
 
-	/* VMCS and where it is loaded; see vcpu.c for the rules. */
-	struct page *vmcs_page;
-	u64 vmcs_pa;
+	/*
+	 * The vCPU's VMCSs and the one it runs on now (vmcs01 unless nested
+	 * code switched), and the CPU it was last loaded on, or -1: see
+	 * placement.c for the rules.
+	 */
+	struct nvmx_loaded_vmcs vmcs01;
+	struct nvmx_loaded_vmcs *loaded;
 	int cpu;
-	bool launched;
-	struct list_head loaded_node;
 	struct preempt_notifier pn;
 	u16 vpid;
 
@@ -196,7 +198,11 @@ struct nvmx_vcpu {
 	unsigned long dr6;
 	unsigned long dr7;
 
-	struct nvmx_event exception;
+	/* Queued, not yet in the VMCS; and being delivered (events.c). */
+	struct nvmx_event pending;
+	struct nvmx_event injected;
+	/* An exception arose while delivering #DF: shutdown before entry. */
+	bool triple_fault;
 	enum nvmx_pending_io pending_io;
 	u32 pending_insn_len;
 	/* Width of a pending PIO IN (1, 2 or 4), never kvm_run's io.size. */
@@ -254,18 +260,40 @@ void nvmx_vm_get(struct nvmx_vm *vm);
 void nvmx_vm_put(struct nvmx_vm *vm);
 void nvmx_vm_put_owner(void *owner);
 
-/* vcpu.c: vCPU objects, their fd and KVM_RUN */
-int nvmx_vcpu_init(void);
-void nvmx_vcpu_exit(void);
+/* placement.c: where VMCSs are loaded, VPIDs, vCPU load and put */
+int nvmx_placement_init(void);
+void nvmx_placement_exit(void);
+u16 nvmx_vpid_alloc(void);
+void nvmx_vpid_free(u16 vpid);
+int nvmx_loaded_vmcs_alloc(struct nvmx_loaded_vmcs *lv);
+void nvmx_loaded_vmcs_free(struct nvmx_loaded_vmcs *lv);
+void nvmx_loaded_vmcs_clear(struct nvmx_loaded_vmcs *lv);
+void nvmx_vmcs_clear_this_cpu(void);
+void nvmx_switch_vmcs(struct nvmx_vcpu *vcpu, struct nvmx_loaded_vmcs *lv);
+void nvmx_placement_init_vcpu(struct nvmx_vcpu *vcpu);
+void nvmx_vcpu_load(struct nvmx_vcpu *vcpu);
+void nvmx_vcpu_put(struct nvmx_vcpu *vcpu);
+
+/* vcpu.c: vCPU objects, their fd and ioctls */
 int nvmx_vcpu_create(struct nvmx_vm *vm, unsigned long id);
 void nvmx_vcpu_free(struct nvmx_vcpu *vcpu);
-void nvmx_vcpus_clear_this_cpu(void);
+struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu);
+
+/* events.c: event queueing, injection and re-queueing */
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu);
+void nvmx_queue_event(struct nvmx_vcpu *vcpu, const struct nvmx_event *e);
+void nvmx_queue_exception(struct nvmx_vcpu *vcpu, u8 vector, bool has_error,
+			  u32 error_code);
+void nvmx_inject_pending(struct nvmx_vcpu *vcpu);
+void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu, u32 idt_info,
+			    u32 idt_error, u32 insn_len);
+
+/* run.c: KVM_RUN, VM entry and exit */
+int nvmx_vcpu_run(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu);
 unsigned long nvmx_gpr_read(struct nvmx_vcpu *vcpu, unsigned int n);
 void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v);
-struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu);
 int nvmx_vcpu_block(struct nvmx_vcpu *vcpu);
 
 /* mmu.c: memslots and EPT */
@@ -296,7 +324,8 @@ extern u64 nvmx_host_xcr0;
 int nvmx_vmcs01_init(void);
 u64 nvmx_guest_xcr0_allowed(struct nvmx_vcpu *vcpu);
 int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu);
-void nvmx_vmcs01_set_host_per_cpu(void);
+void nvmx_vmcs_write_host_state(struct nvmx_vcpu *vcpu);
+void nvmx_vmcs_set_host_per_cpu(void);
 void nvmx_vmcs01_before_entry(struct nvmx_vcpu *vcpu);
 int nvmx_get_regs(struct nvmx_vcpu *vcpu, struct kvm_regs *regs);
 int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs);

@@ -5,8 +5,8 @@
  * What to do is the running kernel's choice (its boot-time mitigation
  * state), read once at load into nvmx_spec_mitigations, and follows what
  * kvm_intel does on the same kernel. Each mitigation has one predicate:
- *  - feature bits the kernel sets, which vmenter.S and vcpu.c act on through
- *    the kernel's own alternatives (the table below names the same bits);
+ *  - feature bits the kernel sets, which vmenter.S and placement.c act on
+ *    through the kernel's own alternatives (the table below names them);
  *  - the L1D flush, decided here and acted on by nvmx_spec_before_entry().
  * NVMX_GET_STATUS reports the result. Documentation/design.md, "Speculative
  * execution", says what each one follows and why.
@@ -42,7 +42,7 @@ static u8 *nvmx_l1d_flush_buf;
  *   FILL_RETURN_BUFFER                 vmenter.S, after VM exit
  *   the IA32_SPEC_CTRL write           vmenter.S, after VM exit
  *   CLEAR_BRANCH_HISTORY_VMEXIT        vmenter.S, after VM exit
- *   indirect_branch_prediction_barrier() vcpu.c, after VMPTRLD
+ *   indirect_branch_prediction_barrier() placement.c, after VMPTRLD
  *   x86_ibpb_exit_to_user              nvmx_spec_after_exit()
  */
 static const struct {

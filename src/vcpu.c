@@ -1,243 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vCPUs: the vCPU fd, its ioctls and KVM_RUN.
+ * vCPUs: creation and freeing, the vCPU fd, its mmap and its ioctls
+ * (KVM_RUN itself is run.c's).
  *
  * A vCPU lives as long as its VM, as on KVM: its fd holds a VM reference
- * and the VM frees its vCPUs when it goes.
- *
- * Where a VMCS is loaded:
- *  - vcpu->cpu is the CPU whose VMCS cache may hold this vCPU's VMCS, or -1.
- *    Each CPU keeps a list of the vCPUs loaded on it (nvmx_loaded_vcpus)
- *    and which one is current (nvmx_current_vcpu). Both are touched only on
- *    that CPU with interrupts off.
- *  - Between nvmx_vcpu_load() and nvmx_vcpu_put() (under vcpu->mutex) the
- *    VMCS is current on whatever CPU the thread runs on: a preempt notifier
- *    reloads it when the scheduler moves the thread, after VMCLEAR on the
- *    old CPU by IPI.
- *  - VMCLEAR happens on the CPU that loaded the VMCS: when the vCPU moves,
- *    when it is freed, and when that CPU leaves VMX operation (hotplug,
- *    reboot, last VM gone).
+ * and the VM frees its vCPUs when it goes. Where its VMCSs are loaded is
+ * placement.c's business.
  */
 #include <linux/anon_inodes.h>
-#include <linux/bitmap.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/highmem.h>
 #include <linux/io.h>
-#include <linux/ktime.h>
 #include <linux/mm.h>
-#include <linux/percpu.h>
 #include <linux/sched.h>
-#include <linux/sched/signal.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/uaccess.h>
-#include <asm/debugreg.h>
-#include <asm/desc.h>
 #include <asm/fpu/api.h>
-#include <asm/fpu/xcr.h>
-#include <asm/msr.h>
-#include <asm/nospec-branch.h>
 #include <asm/vmx.h>
 
 #include "nvmx.h"
 #include "vmx_ops.h"
-
-static DEFINE_PER_CPU(struct list_head, nvmx_loaded_vcpus);
-static DEFINE_PER_CPU(struct nvmx_vcpu *, nvmx_current_vcpu);
-
-/* VPID 0 is the host's. */
-#define NVMX_NR_VPIDS	BIT(16)
-static DEFINE_SPINLOCK(nvmx_vpid_lock);
-static unsigned long *nvmx_vpid_bitmap;
-
-static u16 nvmx_vpid_alloc(void)
-{
-	unsigned long vpid;
-
-	spin_lock(&nvmx_vpid_lock);
-	vpid = find_next_zero_bit(nvmx_vpid_bitmap, NVMX_NR_VPIDS, 1);
-	if (vpid < NVMX_NR_VPIDS)
-		__set_bit(vpid, nvmx_vpid_bitmap);
-	else
-		vpid = 0;
-	spin_unlock(&nvmx_vpid_lock);
-	return vpid;
-}
-
-static void nvmx_flush_vpid_ipi(void *arg)
-{
-	nvmx_invvpid_single((u16)(unsigned long)arg);
-}
-
-static void nvmx_vpid_free(u16 vpid)
-{
-	if (!vpid)
-		return;
-	/*
-	 * The next owner must not see this vCPU's cached translations. CPUs
-	 * outside VMX operation are skipped: they flush all at VMXON.
-	 */
-	nvmx_on_vmx_cpus(nvmx_flush_vpid_ipi, (void *)(unsigned long)vpid);
-	spin_lock(&nvmx_vpid_lock);
-	__clear_bit(vpid, nvmx_vpid_bitmap);
-	spin_unlock(&nvmx_vpid_lock);
-}
-
-/* VMCLEAR on the CPU that loaded the VMCS. Interrupts off, on vcpu->cpu. */
-static void nvmx_vcpu_clear_local(struct nvmx_vcpu *vcpu)
-{
-	if (nvmx_vmclear(vcpu->vmcs_pa))
-		nvmx_vmx_insn_failed("vmclear", 0);
-	if (this_cpu_read(nvmx_current_vcpu) == vcpu)
-		this_cpu_write(nvmx_current_vcpu, NULL);
-	list_del(&vcpu->loaded_node);
-	vcpu->launched = false;
-	/* Everything above before another CPU may load it. */
-	smp_wmb();
-	WRITE_ONCE(vcpu->cpu, -1);
-}
-
-static void nvmx_vcpu_clear_ipi(void *arg)
-{
-	struct nvmx_vcpu *vcpu = arg;
-
-	/* A CPU going offline may have cleared it already. */
-	if (READ_ONCE(vcpu->cpu) == smp_processor_id())
-		nvmx_vcpu_clear_local(vcpu);
-}
-
-static void nvmx_vcpu_clear(struct nvmx_vcpu *vcpu)
-{
-	int cpu = READ_ONCE(vcpu->cpu);
-
-	if (cpu >= 0)
-		smp_call_function_single(cpu, nvmx_vcpu_clear_ipi, vcpu, 1);
-}
-
-/* Before this CPU leaves VMX operation. Interrupts off. */
-void nvmx_vcpus_clear_this_cpu(void)
-{
-	struct list_head *head = this_cpu_ptr(&nvmx_loaded_vcpus);
-	struct nvmx_vcpu *vcpu, *tmp;
-
-	list_for_each_entry_safe(vcpu, tmp, head, loaded_node)
-		nvmx_vcpu_clear_local(vcpu);
-}
-
-/* Makes the vCPU's VMCS current on this CPU. Preemption off. */
-static void nvmx_vcpu_load_here(struct nvmx_vcpu *vcpu)
-{
-	int cpu = smp_processor_id();
-	unsigned long flags;
-
-	/*
-	 * A CPU going offline has left VMX operation, but a vCPU thread still
-	 * queued there is switched in once (sched_in) before the scheduler
-	 * pushes it to another CPU, where it is loaded: see vmx.c.
-	 */
-	if (!nvmx_this_cpu_vmx_on())
-		return;
-	if (READ_ONCE(vcpu->cpu) != cpu) {
-		nvmx_vcpu_clear(vcpu);
-		/* See the old CPU's VMCLEAR before loading here (clear_local). */
-		smp_rmb();
-		local_irq_save(flags);
-		list_add(&vcpu->loaded_node, this_cpu_ptr(&nvmx_loaded_vcpus));
-		WRITE_ONCE(vcpu->cpu, cpu);
-		local_irq_restore(flags);
-		if (nvmx_vmptrld(vcpu->vmcs_pa))
-			nvmx_vmx_insn_failed("vmptrld", 0);
-		this_cpu_write(nvmx_current_vcpu, vcpu);
-		/*
-		 * The guest about to run must not steer indirect branches with
-		 * what another guest trained (X86_FEATURE_USE_IBPB), as on
-		 * kvm_intel when the current VMCS changes.
-		 */
-		indirect_branch_prediction_barrier();
-		/* Host state that differs per CPU. */
-		nvmx_vmcs01_set_host_per_cpu();
-		/*
-		 * This CPU may hold translations of this VPID from an earlier
-		 * visit, which guest INVLPGs elsewhere did not reach.
-		 */
-		vcpu->flush_tlb = true;
-	} else if (this_cpu_read(nvmx_current_vcpu) != vcpu) {
-		if (nvmx_vmptrld(vcpu->vmcs_pa))
-			nvmx_vmx_insn_failed("vmptrld", 0);
-		this_cpu_write(nvmx_current_vcpu, vcpu);
-		/* Another vCPU's VMCS was current: as above. */
-		indirect_branch_prediction_barrier();
-	}
-}
-
-static void nvmx_sched_in(struct preempt_notifier *pn, int cpu)
-{
-	nvmx_vcpu_load_here(container_of(pn, struct nvmx_vcpu, pn));
-}
-
-static void nvmx_sched_out(struct preempt_notifier *pn,
-			   struct task_struct *next)
-{
-	/*
-	 * The next task must find the host's state; the VMCS stays loaded
-	 * and sched_in() moves it if the CPU changes.
-	 */
-	nvmx_switch_to_host(container_of(pn, struct nvmx_vcpu, pn));
-}
-
-static struct preempt_ops nvmx_preempt_ops = {
-	.sched_in = nvmx_sched_in,
-	.sched_out = nvmx_sched_out,
-};
-
-static void nvmx_vcpu_load(struct nvmx_vcpu *vcpu)
-{
-	preempt_disable();
-	preempt_notifier_register(&vcpu->pn);
-	nvmx_vcpu_load_here(vcpu);
-	preempt_enable();
-}
-
-static void nvmx_vcpu_put(struct nvmx_vcpu *vcpu)
-{
-	preempt_disable();
-	nvmx_switch_to_host(vcpu);
-	preempt_notifier_unregister(&vcpu->pn);
-	preempt_enable();
-}
-
-void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu)
-{
-	vcpu->exception = (struct nvmx_event) {
-		.valid = true, .vector = GP_VECTOR,
-		.type = INTR_TYPE_HARD_EXCEPTION >> 8, .has_error = true,
-	};
-}
-
-void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu)
-{
-	vcpu->exception = (struct nvmx_event) {
-		.valid = true, .vector = UD_VECTOR,
-		.type = INTR_TYPE_HARD_EXCEPTION >> 8,
-	};
-}
-
-/* A guest GPR by x86 number; RSP lives in the VMCS, the rest in regs. */
-unsigned long nvmx_gpr_read(struct nvmx_vcpu *vcpu, unsigned int n)
-{
-	if (n == NVMX_RSP)
-		return nvmx_vmread(GUEST_RSP);
-	return vcpu->regs.gpr[n];
-}
-
-void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v)
-{
-	if (n == NVMX_RSP)
-		nvmx_vmwrite(GUEST_RSP, v);
-	else
-		vcpu->regs.gpr[n] = v;
-}
 
 /* The vCPU state that CPUID results depend on (cpuid.h). */
 struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu)
@@ -246,304 +28,6 @@ struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu)
 		.cr4 = vcpu->cr4, .xcr0 = vcpu->xcr0,
 		.apic_enabled = vcpu->apic_base & MSR_IA32_APICBASE_ENABLE,
 	};
-}
-
-void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
-{
-	u32 intr;
-
-	nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
-		     nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
-	/* Stepping past an instruction ends STI and MOV SS blocking. */
-	intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
-	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
-		nvmx_vmwrite(GUEST_INTERRUPTIBILITY_INFO,
-			     intr & ~(GUEST_INTR_STATE_STI |
-				      GUEST_INTR_STATE_MOV_SS));
-}
-
-/* Finishes an I/O or MMIO exit now that userspace has done its part. */
-static void nvmx_complete_io(struct nvmx_vcpu *vcpu)
-{
-	unsigned long *rax = &vcpu->regs.gpr[NVMX_RAX];
-
-	switch (vcpu->pending_io) {
-	case NVMX_IO_PIO_IN: {
-		/* The width the exit had: kvm_run is the user's to scribble on. */
-		unsigned int size = vcpu->pio_size;
-		u64 val = 0;
-
-		if (WARN_ON_ONCE(size != 1 && size != 2 && size != 4))
-			break;
-		memcpy(&val, page_address(vcpu->pio_page), size);
-		/* IN to EAX zero-extends; to AL and AX it merges. */
-		if (size == 4)
-			*rax = val;
-		else
-			*rax = (*rax & ~(BIT_ULL(size * 8) - 1)) | val;
-		break;
-	}
-	case NVMX_IO_MMIO_READ:
-		nvmx_mmio_complete_read(vcpu);
-		break;
-	default:
-		break;
-	}
-	if (vcpu->pending_io != NVMX_IO_NONE)
-		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
-			     vcpu->pending_insn_len);
-	vcpu->pending_io = NVMX_IO_NONE;
-}
-
-/*
- * Writes the pending event into the VMCS right before entry. It stays
- * pending until a VM exit shows the entry happened (the CPU then clears
- * the VMCS field): an entry that does not happen must not lose it.
- */
-static void nvmx_inject_event(struct nvmx_vcpu *vcpu)
-{
-	struct nvmx_event *e = &vcpu->exception;
-	u32 info;
-
-	if (!e->valid)
-		return;
-	info = e->vector | ((u32)e->type << 8) | INTR_INFO_VALID_MASK;
-	/* Real mode has no error codes; VM entry refuses one there. */
-	if (e->has_error && (vcpu->cr0 & X86_CR0_PE)) {
-		info |= INTR_INFO_DELIVER_CODE_MASK;
-		nvmx_vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
-	}
-	if (e->insn_len)
-		nvmx_vmwrite(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
-	nvmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
-}
-
-/*
- * An event the exit interrupted (e.g. an exception whose delivery hit an
- * EPT violation) is delivered again at the next entry.
- */
-static void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu)
-{
-	u32 info = nvmx_vmread(IDT_VECTORING_INFO_FIELD);
-	struct nvmx_event *e = &vcpu->exception;
-
-	if (!(info & VECTORING_INFO_VALID_MASK))
-		return;
-	e->valid = true;
-	e->vector = info & VECTORING_INFO_VECTOR_MASK;
-	e->type = (info & VECTORING_INFO_TYPE_MASK) >> 8;
-	e->has_error = info & VECTORING_INFO_DELIVER_CODE_MASK;
-	e->error_code = e->has_error ?
-		nvmx_vmread(IDT_VECTORING_ERROR_CODE) : 0;
-	/* Software events restart the instruction that raised them. */
-	switch (info & VECTORING_INFO_TYPE_MASK) {
-	case INTR_TYPE_SOFT_INTR:
-	case INTR_TYPE_PRIV_SW_EXCEPTION:
-	case INTR_TYPE_SOFT_EXCEPTION:
-		e->insn_len = nvmx_vmread(VM_EXIT_INSTRUCTION_LEN);
-		break;
-	default:
-		e->insn_len = 0;
-		break;
-	}
-}
-
-/*
- * Runs the host's handler for an NMI or machine check that exited, or a
- * machine check during VM entry. Interrupts off.
- */
-static void nvmx_handle_exit_irqoff(struct nvmx_vcpu *vcpu)
-{
-	u16 basic = vcpu->exit_reason;
-	u32 info;
-
-	if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
-		asm volatile("int $0x12");
-		return;
-	}
-	if (basic != EXIT_REASON_EXCEPTION_NMI)
-		return;
-	info = nvmx_vmread(VM_EXIT_INTR_INFO);
-	if (nvmx_intr_info_is_nmi(info))
-		nvmx_call_nmi_handler();
-	else if (nvmx_intr_info_is_mc(info))
-		asm volatile("int $0x12");
-}
-
-/*
- * A halted vCPU waits for something that could wake it. nvmx delivers no
- * interrupts yet, so that is a signal: KVM_RUN returns EINTR and the vCPU
- * stays halted for the next KVM_RUN.
- */
-int nvmx_vcpu_block(struct nvmx_vcpu *vcpu)
-{
-	u64 start = ktime_get_ns();
-
-	vcpu->stat.blocking = 1;
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (signal_pending(current))
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
-	vcpu->stat.blocking = 0;
-	vcpu->stat.halt_wait_ns += ktime_get_ns() - start;
-	vcpu->run->exit_reason = KVM_EXIT_INTR;
-	vcpu->stat.signal_exits++;
-	return -EINTR;
-}
-
-/*
- * VMfail: the VMCS nvmx wrote is wrong, its own bug. Userspace hears it as
- * KVM reports it: KVM_EXIT_FAIL_ENTRY with the VM-instruction error.
- */
-static int nvmx_vmfail(struct nvmx_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-	u32 err = nvmx_vmread(VM_INSTRUCTION_ERROR);
-
-	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
-	run->fail_entry.hardware_entry_failure_reason = err;
-	run->fail_entry.cpu = raw_smp_processor_id();
-	pr_warn_ratelimited("vCPU %u: VM entry failed, VM-instruction error %u\n",
-			    vcpu->id, err);
-	return 0;
-}
-
-/* The guest's state could not be put on the CPU; nothing was entered. */
-static int nvmx_internal_error_loading(struct nvmx_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-
-	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
-	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
-	run->internal.ndata = 1;
-	run->internal.data[0] = vcpu->xcr0;
-	return 0;
-}
-
-/* Flushes the vCPU's VPID-tagged TLB on this CPU if asked. Preemption off. */
-static void nvmx_flush_tlb_if_asked(struct nvmx_vcpu *vcpu)
-{
-	if (!vcpu->flush_tlb)
-		return;
-	nvmx_invvpid_single(vcpu->vpid);
-	vcpu->flush_tlb = false;
-	vcpu->stat.tlb_flush++;
-}
-
-/*
- * One VM entry and exit. Preemption and interrupts off. Returns 0 after a
- * VM exit (vcpu->exit_reason says which), NVMX_VMENTER_VMFAIL or
- * NVMX_VMENTER_FAULT as nvmx_vmenter() does, -EFAULT when the guest's
- * state could not be loaded.
- */
-static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
-{
-	int failed;
-
-	if (nvmx_switch_to_guest(vcpu))
-		return -EFAULT;
-	nvmx_inject_event(vcpu);
-
-	nvmx_spec_before_entry();
-	failed = nvmx_vmenter(&vcpu->regs, vcpu->launched);
-	nvmx_spec_after_exit();
-
-	nvmx_switch_after_exit(vcpu);
-	if (failed)
-		return failed;
-	vcpu->exit_reason = nvmx_vmread(VM_EXIT_REASON);
-	/* A failed VM entry leaves the VMCS clear (SDM "VM-Entry Failures"). */
-	if (!nvmx_entry_failed(vcpu))
-		vcpu->launched = true;
-	/* The entry happened (or failed its checks): the event is consumed. */
-	vcpu->exception.valid = false;
-	nvmx_handle_exit_irqoff(vcpu);
-	return 0;
-}
-
-static int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
-{
-	struct kvm_run *run = vcpu->run;
-	int r;
-
-	nvmx_vcpu_load(vcpu);
-	vcpu->has_run = true;
-	nvmx_complete_io(vcpu);
-	/* As KVM: EINTR, and exit_reason still says what the last exit was. */
-	if (READ_ONCE(run->immediate_exit)) {
-		r = -EINTR;
-		goto out_put;
-	}
-	if (vcpu->mp_state == KVM_MP_STATE_HALTED) {
-		r = nvmx_vcpu_block(vcpu);
-		goto out_put;
-	}
-
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
-	for (;;) {
-		if (signal_pending(current)) {
-			run->exit_reason = KVM_EXIT_INTR;
-			vcpu->stat.signal_exits++;
-			r = -EINTR;
-			break;
-		}
-		cond_resched();
-
-		preempt_disable();
-		nvmx_vmcs01_before_entry(vcpu);
-		nvmx_flush_tlb_if_asked(vcpu);
-		local_irq_disable();
-		if (need_resched() || signal_pending(current) ||
-		    nvmx_vmx_shutting_down()) {
-			local_irq_enable();
-			preempt_enable();
-			if (nvmx_vmx_shutting_down()) {
-				run->exit_reason = KVM_EXIT_SHUTDOWN;
-				r = -EIO;
-				break;
-			}
-			continue;
-		}
-		/*
-		 * After a reschedule the registers may hold another task's
-		 * FPU state: the kernel reloads it only on the way back to
-		 * user mode, and the guest's is what must run now.
-		 */
-		if (test_thread_flag(TIF_NEED_FPU_LOAD))
-			switch_fpu_return();
-		r = nvmx_enter_guest(vcpu);
-		local_irq_enable();
-		preempt_enable();
-
-		if (r < 0) {
-			r = nvmx_internal_error_loading(vcpu);
-			break;
-		}
-		if (r == NVMX_VMENTER_FAULT) {
-			/* Expected only once a reboot or crash left VMX. */
-			nvmx_vmx_insn_failed("vmlaunch/vmresume", 0);
-			run->exit_reason = KVM_EXIT_SHUTDOWN;
-			r = -EIO;
-			break;
-		}
-		if (r) {
-			r = nvmx_vmfail(vcpu);
-			break;
-		}
-		/* IDT-vectoring information is undefined after a failed entry. */
-		if (!nvmx_entry_failed(vcpu))
-			nvmx_requeue_vectoring(vcpu);
-		r = nvmx_handle_exit(vcpu);
-		if (r <= 0)
-			break;
-	}
-	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
-out_put:
-	nvmx_vcpu_put(vcpu);
-	return r;
 }
 
 static long nvmx_vcpu_msrs(struct nvmx_vcpu *vcpu,
@@ -847,7 +331,7 @@ static int nvmx_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 /* Frees a vCPU; at VM destruction, or when its creation fails. */
 void nvmx_vcpu_free(struct nvmx_vcpu *vcpu)
 {
-	nvmx_vcpu_clear(vcpu);
+	nvmx_loaded_vmcs_free(&vcpu->vmcs01);
 	nvmx_vpid_free(vcpu->vpid);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
 	kvfree(vcpu->cpuid);
@@ -855,8 +339,6 @@ void nvmx_vcpu_free(struct nvmx_vcpu *vcpu)
 		__free_page(vcpu->apic_page);
 	if (vcpu->msr_bitmap)
 		__free_page(vcpu->msr_bitmap);
-	if (vcpu->vmcs_page)
-		__free_page(vcpu->vmcs_page);
 	if (vcpu->pio_page)
 		__free_page(vcpu->pio_page);
 	if (vcpu->run_page)
@@ -899,19 +381,16 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 		return -ENOMEM;
 	vcpu->vm = vm;
 	vcpu->id = id;
-	vcpu->cpu = -1;
 	mutex_init(&vcpu->mutex);
-	INIT_LIST_HEAD(&vcpu->loaded_node);
-	preempt_notifier_init(&vcpu->pn, &nvmx_preempt_ops);
+	nvmx_placement_init_vcpu(vcpu);
 
 	r = -ENOMEM;
 	vcpu->run_page = nvmx_alloc_zeroed_page();
 	vcpu->pio_page = nvmx_alloc_zeroed_page();
-	vcpu->vmcs_page = nvmx_alloc_zeroed_page();
 	vcpu->msr_bitmap = nvmx_alloc_zeroed_page();
 	vcpu->apic_page = nvmx_alloc_zeroed_page();
-	if (!vcpu->run_page || !vcpu->pio_page || !vcpu->vmcs_page ||
-	    !vcpu->msr_bitmap || !vcpu->apic_page)
+	if (!vcpu->run_page || !vcpu->pio_page || !vcpu->msr_bitmap ||
+	    !vcpu->apic_page || nvmx_loaded_vmcs_alloc(&vcpu->vmcs01))
 		goto err_free;
 	if (!fpu_alloc_guest_fpstate(&vcpu->guest_fpu))
 		goto err_free;
@@ -919,8 +398,6 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 	if (!vcpu->vpid)
 		goto err_free;
 	vcpu->run = page_address(vcpu->run_page);
-	vcpu->vmcs_pa = page_to_phys(vcpu->vmcs_page);
-	*(u32 *)page_address(vcpu->vmcs_page) = nvmx_caps_revision(&nvmx_caps);
 	nvmx_msr_bitmap_init(page_address(vcpu->msr_bitmap));
 	nvmx_lapic_reset(vcpu);
 
@@ -961,23 +438,4 @@ int nvmx_vcpu_create(struct nvmx_vm *vm, unsigned long id)
 		r = __nvmx_vcpu_create(vm, id);
 	mutex_unlock(&vm->lock);
 	return r;
-}
-
-int nvmx_vcpu_init(void)
-{
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		INIT_LIST_HEAD(per_cpu_ptr(&nvmx_loaded_vcpus, cpu));
-	nvmx_vpid_bitmap = bitmap_zalloc(NVMX_NR_VPIDS, GFP_KERNEL);
-	if (!nvmx_vpid_bitmap)
-		return -ENOMEM;
-	preempt_notifier_inc();
-	return 0;
-}
-
-void nvmx_vcpu_exit(void)
-{
-	preempt_notifier_dec();
-	bitmap_free(nvmx_vpid_bitmap);
 }

@@ -132,8 +132,11 @@ static unsigned long nvmx_host_tr_base(unsigned long gdt)
 	       ((unsigned long)d->base3 << 32);
 }
 
-/* Host state that differs per CPU; after the VMCS moved to this CPU. */
-void nvmx_vmcs01_set_host_per_cpu(void)
+/*
+ * Host state that differs per CPU, into the current VMCS (any of them):
+ * after it moved to this CPU.
+ */
+void nvmx_vmcs_set_host_per_cpu(void)
 {
 	struct desc_ptr gdt;
 	u64 v;
@@ -145,7 +148,12 @@ void nvmx_vmcs01_set_host_per_cpu(void)
 	nvmx_vmwrite(HOST_IA32_SYSENTER_ESP, v);
 }
 
-static void nvmx_vmcs01_set_host_constant(void)
+/*
+ * The host state of the current VMCS (vmcs01 or vmcs02), constant fields
+ * and this CPU's; nvmx_vmcs01_before_entry() writes what may change
+ * between entries.
+ */
+void nvmx_vmcs_write_host_state(struct nvmx_vcpu *vcpu)
 {
 	struct desc_ptr idt;
 	u64 v;
@@ -171,7 +179,7 @@ static void nvmx_vmcs01_set_host_constant(void)
 	nvmx_vmwrite(HOST_IA32_PAT, v);
 	rdmsrl(MSR_EFER, v);
 	nvmx_vmwrite(HOST_IA32_EFER, v);
-	nvmx_vmcs01_set_host_per_cpu();
+	nvmx_vmcs_set_host_per_cpu();
 }
 
 static void nvmx_set_segment(unsigned int sel_field, u16 sel, u64 base,
@@ -260,7 +268,7 @@ int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu)
 	nvmx_vmwrite(CR0_GUEST_HOST_MASK, ~(unsigned long)NVMX_L1_CR0_GUEST_BITS);
 	nvmx_vmwrite(CR4_GUEST_HOST_MASK, ~0UL);
 
-	nvmx_vmcs01_set_host_constant();
+	nvmx_vmcs_write_host_state(vcpu);
 	nvmx_vmcs01_reset_guest(vcpu);
 	return 0;
 }

@@ -29,7 +29,7 @@
  *    nvmx_on_vmx_cpus(): hotplug lock held for read, only CPUs with vmx_on,
  *    re-checked on the target with interrupts off;
  *  - a VMCS is loaded only on a CPU in VMX operation (nvmx_this_cpu_vmx_on());
- *  - the VMCLEAR IPI (vcpu.c) runs only if the target still holds the
+ *  - the VMCLEAR IPI (placement.c) runs only if the target still holds the
  *    VMCS, which leaving VMX operation clears first.
  */
 #include <linux/bits.h>
@@ -164,7 +164,7 @@ static void nvmx_cpu_disable(void)
 	if (!c->vmx_on)
 		return;
 	/* VMCLEAR writes each VMCS back to memory; VMXOFF would not. */
-	nvmx_vcpus_clear_this_cpu();
+	nvmx_vmcs_clear_this_cpu();
 	/* No notifier of ours may outlive the module. */
 	nvmx_uret_drop_this_cpu();
 	/* Only a VMXOFF by someone else, e.g. a crash path, makes this fault. */

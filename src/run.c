@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_RUN: the run loop, one VM entry and exit, what must run with
+ * interrupts still off after an exit, I/O completion and blocking.
+ */
+#include <linux/highmem.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <asm/fpu/api.h>
+#include <asm/vmx.h>
+
+#include "nvmx.h"
+#include "vmx_ops.h"
+
+/* A guest GPR by x86 number; RSP lives in the VMCS, the rest in regs. */
+unsigned long nvmx_gpr_read(struct nvmx_vcpu *vcpu, unsigned int n)
+{
+	if (n == NVMX_RSP)
+		return nvmx_vmread(GUEST_RSP);
+	return vcpu->regs.gpr[n];
+}
+
+void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v)
+{
+	if (n == NVMX_RSP)
+		nvmx_vmwrite(GUEST_RSP, v);
+	else
+		vcpu->regs.gpr[n] = v;
+}
+
+void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
+{
+	u32 intr;
+
+	nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
+		     nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
+	/* Stepping past an instruction ends STI and MOV SS blocking. */
+	intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
+	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
+		nvmx_vmwrite(GUEST_INTERRUPTIBILITY_INFO,
+			     intr & ~(GUEST_INTR_STATE_STI |
+				      GUEST_INTR_STATE_MOV_SS));
+}
+
+/* Finishes an I/O or MMIO exit now that userspace has done its part. */
+static void nvmx_complete_io(struct nvmx_vcpu *vcpu)
+{
+	unsigned long *rax = &vcpu->regs.gpr[NVMX_RAX];
+
+	switch (vcpu->pending_io) {
+	case NVMX_IO_PIO_IN: {
+		/* The width the exit had: kvm_run is the user's to scribble on. */
+		unsigned int size = vcpu->pio_size;
+		u64 val = 0;
+
+		if (WARN_ON_ONCE(size != 1 && size != 2 && size != 4))
+			break;
+		memcpy(&val, page_address(vcpu->pio_page), size);
+		/* IN to EAX zero-extends; to AL and AX it merges. */
+		if (size == 4)
+			*rax = val;
+		else
+			*rax = (*rax & ~(BIT_ULL(size * 8) - 1)) | val;
+		break;
+	}
+	case NVMX_IO_MMIO_READ:
+		nvmx_mmio_complete_read(vcpu);
+		break;
+	default:
+		break;
+	}
+	if (vcpu->pending_io != NVMX_IO_NONE)
+		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
+			     vcpu->pending_insn_len);
+	vcpu->pending_io = NVMX_IO_NONE;
+}
+
+/*
+ * Runs the host's handler for an NMI or machine check that exited, or a
+ * machine check during VM entry. Interrupts off.
+ */
+static void nvmx_handle_exit_irqoff(struct nvmx_vcpu *vcpu)
+{
+	u16 basic = vcpu->exit_reason;
+	u32 info;
+
+	if (basic == EXIT_REASON_MCE_DURING_VMENTRY) {
+		asm volatile("int $0x12");
+		return;
+	}
+	if (basic != EXIT_REASON_EXCEPTION_NMI)
+		return;
+	info = nvmx_vmread(VM_EXIT_INTR_INFO);
+	if (nvmx_intr_info_is_nmi(info))
+		nvmx_call_nmi_handler();
+	else if (nvmx_intr_info_is_mc(info))
+		asm volatile("int $0x12");
+}
+
+/*
+ * A halted vCPU waits for something that could wake it. nvmx delivers no
+ * interrupts yet, so that is a signal: KVM_RUN returns EINTR and the vCPU
+ * stays halted for the next KVM_RUN.
+ */
+int nvmx_vcpu_block(struct nvmx_vcpu *vcpu)
+{
+	u64 start = ktime_get_ns();
+
+	vcpu->stat.blocking = 1;
+	for (;;) {
+		set_current_state(TASK_INTERRUPTIBLE);
+		if (signal_pending(current))
+			break;
+		schedule();
+	}
+	__set_current_state(TASK_RUNNING);
+	vcpu->stat.blocking = 0;
+	vcpu->stat.halt_wait_ns += ktime_get_ns() - start;
+	vcpu->run->exit_reason = KVM_EXIT_INTR;
+	vcpu->stat.signal_exits++;
+	return -EINTR;
+}
+
+/*
+ * VMfail: the VMCS nvmx wrote is wrong, its own bug. Userspace hears it as
+ * KVM reports it: KVM_EXIT_FAIL_ENTRY with the VM-instruction error.
+ */
+static int nvmx_vmfail(struct nvmx_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u32 err = nvmx_vmread(VM_INSTRUCTION_ERROR);
+
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason = err;
+	run->fail_entry.cpu = raw_smp_processor_id();
+	pr_warn_ratelimited("vCPU %u: VM entry failed, VM-instruction error %u\n",
+			    vcpu->id, err);
+	return 0;
+}
+
+/* The guest's state could not be put on the CPU; nothing was entered. */
+static int nvmx_internal_error_loading(struct nvmx_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = KVM_INTERNAL_ERROR_EMULATION;
+	run->internal.ndata = 1;
+	run->internal.data[0] = vcpu->xcr0;
+	return 0;
+}
+
+/* Flushes the vCPU's VPID-tagged TLB on this CPU if asked. Preemption off. */
+static void nvmx_flush_tlb_if_asked(struct nvmx_vcpu *vcpu)
+{
+	if (!vcpu->flush_tlb)
+		return;
+	nvmx_invvpid_single(vcpu->vpid);
+	vcpu->flush_tlb = false;
+	vcpu->stat.tlb_flush++;
+}
+
+/* The event the exit interrupted, if any, goes back to be delivered. */
+static void nvmx_requeue_exit_vectoring(struct nvmx_vcpu *vcpu)
+{
+	u32 info = nvmx_vmread(IDT_VECTORING_INFO_FIELD);
+	u32 error = 0;
+
+	if (!(info & VECTORING_INFO_VALID_MASK))
+		return;
+	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
+		error = nvmx_vmread(IDT_VECTORING_ERROR_CODE);
+	nvmx_requeue_vectoring(vcpu, info, error,
+			       nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
+}
+
+/*
+ * One VM entry and exit. Preemption and interrupts off. Returns 0 after a
+ * VM exit (vcpu->exit_reason says which), NVMX_VMENTER_VMFAIL or
+ * NVMX_VMENTER_FAULT as nvmx_vmenter() does, -EFAULT when the guest's
+ * state could not be loaded.
+ */
+static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
+{
+	int failed;
+
+	if (nvmx_switch_to_guest(vcpu))
+		return -EFAULT;
+	nvmx_inject_pending(vcpu);
+
+	nvmx_spec_before_entry();
+	failed = nvmx_vmenter(&vcpu->regs, vcpu->loaded->launched);
+	nvmx_spec_after_exit();
+
+	nvmx_switch_after_exit(vcpu);
+	if (failed)
+		return failed;
+	vcpu->exit_reason = nvmx_vmread(VM_EXIT_REASON);
+	/* A failed VM entry leaves the VMCS clear (SDM "VM-Entry Failures"). */
+	if (!nvmx_entry_failed(vcpu))
+		vcpu->loaded->launched = true;
+	/* The entry happened (or failed its checks): the event is consumed. */
+	vcpu->injected.valid = false;
+	nvmx_handle_exit_irqoff(vcpu);
+	return 0;
+}
+
+int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	nvmx_vcpu_load(vcpu);
+	vcpu->has_run = true;
+	nvmx_complete_io(vcpu);
+	/* As KVM: EINTR, and exit_reason still says what the last exit was. */
+	if (READ_ONCE(run->immediate_exit)) {
+		r = -EINTR;
+		goto out_put;
+	}
+	if (vcpu->mp_state == KVM_MP_STATE_HALTED) {
+		r = nvmx_vcpu_block(vcpu);
+		goto out_put;
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
+	for (;;) {
+		/* As a triple fault the CPU detects (exits.c). */
+		if (vcpu->triple_fault) {
+			vcpu->triple_fault = false;
+			run->exit_reason = KVM_EXIT_SHUTDOWN;
+			r = 0;
+			break;
+		}
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			vcpu->stat.signal_exits++;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+
+		preempt_disable();
+		nvmx_vmcs01_before_entry(vcpu);
+		nvmx_flush_tlb_if_asked(vcpu);
+		local_irq_disable();
+		if (need_resched() || signal_pending(current) ||
+		    nvmx_vmx_shutting_down()) {
+			local_irq_enable();
+			preempt_enable();
+			if (nvmx_vmx_shutting_down()) {
+				run->exit_reason = KVM_EXIT_SHUTDOWN;
+				r = -EIO;
+				break;
+			}
+			continue;
+		}
+		/*
+		 * After a reschedule the registers may hold another task's
+		 * FPU state: the kernel reloads it only on the way back to
+		 * user mode, and the guest's is what must run now.
+		 */
+		if (test_thread_flag(TIF_NEED_FPU_LOAD))
+			switch_fpu_return();
+		r = nvmx_enter_guest(vcpu);
+		local_irq_enable();
+		preempt_enable();
+
+		if (r < 0) {
+			r = nvmx_internal_error_loading(vcpu);
+			break;
+		}
+		if (r == NVMX_VMENTER_FAULT) {
+			/* Expected only once a reboot or crash left VMX. */
+			nvmx_vmx_insn_failed("vmlaunch/vmresume", 0);
+			run->exit_reason = KVM_EXIT_SHUTDOWN;
+			r = -EIO;
+			break;
+		}
+		if (r) {
+			r = nvmx_vmfail(vcpu);
+			break;
+		}
+		/* IDT-vectoring information is undefined after a failed entry. */
+		if (!nvmx_entry_failed(vcpu))
+			nvmx_requeue_exit_vectoring(vcpu);
+		r = nvmx_handle_exit(vcpu);
+		if (r <= 0)
+			break;
+	}
+	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
+out_put:
+	nvmx_vcpu_put(vcpu);
+	return r;
+}
