@@ -35,7 +35,8 @@ TEST(every_row_is_found_by_its_encoding)
 		const struct nvmx_vmcs12_row *r = &nvmx_vmcs12_rows[i];
 
 		ASSERT_NE(NULL, r->name);
-		EXPECT_EQ((int)i, nvmx_vmcs12_find(r->encoding, &high));
+		EXPECT_EQ((int)i, nvmx_vmcs12_find(r->encoding, &high))
+			TH_LOG("%s", r->name);
 		EXPECT_FALSE(high);
 		EXPECT_EQ(width_code[r->width], (r->encoding >> 13) & 3);
 		/* The high access exists only for 64-bit fields. */
@@ -56,7 +57,7 @@ TEST(rows_tile_the_struct_without_holes)
 	for (i = 0; i < NVMX_V12_NR; i++) {
 		const struct nvmx_vmcs12_row *r = &nvmx_vmcs12_rows[i];
 
-		EXPECT_EQ(next, r->offset);
+		EXPECT_EQ(next, r->offset) TH_LOG("%s", r->name);
 		EXPECT_EQ(0, r->offset % width_bytes[r->width]);
 		next = r->offset + width_bytes[r->width];
 	}
@@ -75,8 +76,8 @@ TEST(columns_agree_with_each_other)
 		bool exit_type = ((r->encoding >> 10) & 3) == 1;
 
 		/* Read-only is exactly the VM-exit information type. */
-		EXPECT_EQ(exit_type, r->access == NVMX_V12_RO);
-		EXPECT_EQ(exit_type, r->class == NVMX_V12_EXIT);
+		EXPECT_EQ(exit_type, r->access == NVMX_V12_RO) TH_LOG("%s", r->name);
+		EXPECT_EQ(exit_type, r->class == NVMX_V12_EXIT) TH_LOG("%s", r->name);
 		/* Unused fields are never written to vmcs02 on every entry. */
 		if (r->class == NVMX_V12_L0 || r->class == NVMX_V12_EXIT ||
 		    r->class == NVMX_V12_SOFT || r->class == NVMX_V12_GPA)
@@ -121,8 +122,8 @@ TEST(unknown_encodings_fail_with_12)
 
 	fill(&v12, 0x11);
 	for (i = 0; i < ARRAY_SIZE(bad_encodings); i++) {
-		TH_LOG("encoding %#llx", (unsigned long long)bad_encodings[i]);
-		EXPECT_EQ(-1, nvmx_vmcs12_find(bad_encodings[i], &high));
+		EXPECT_EQ(-1, nvmx_vmcs12_find(bad_encodings[i], &high))
+			TH_LOG("encoding %#llx", (unsigned long long)bad_encodings[i]);
 		EXPECT_EQ(NVMX_VMERR_UNSUPPORTED_FIELD,
 			  nvmx_vmcs12_vmread(&v12, bad_encodings[i], &val));
 		EXPECT_EQ(0x5a5a, val);
@@ -147,7 +148,8 @@ TEST(read_only_fields_fail_with_13_unless_write_any)
 
 		fill(&v12, 0);
 		EXPECT_EQ(want, nvmx_vmcs12_vmwrite(&v12, r->encoding, 0x10a3,
-						    false, &idx));
+						    false, &idx))
+			TH_LOG("%s", r->name);
 		EXPECT_EQ(want ? -1 : (int)i, idx);
 		EXPECT_EQ(0, nvmx_vmcs12_vmread(&v12, r->encoding, &val));
 		EXPECT_EQ(want ? 0 : 0x10a3, val);
@@ -186,8 +188,8 @@ TEST(vmwrite_truncates_to_the_field_width)
 		fill(&v12, 0xee);
 		EXPECT_EQ(0, nvmx_vmcs12_vmwrite(&v12, r->encoding, all, true, &idx));
 		EXPECT_EQ(0, nvmx_vmcs12_vmread(&v12, r->encoding, &val));
-		EXPECT_EQ(want, val);
-		EXPECT_EQ(want, nvmx_vmcs12_get(&v12, i));
+		EXPECT_EQ(want, val) TH_LOG("%s", r->name);
+		EXPECT_EQ(want, nvmx_vmcs12_get(&v12, i)) TH_LOG("%s", r->name);
 		/* Its neighbours are untouched. */
 		if (r->offset >= 1)
 			EXPECT_EQ(0xee, ((u8 *)&v12)[r->offset - 1]);
