@@ -571,4 +571,179 @@ TEST(register_operands)
 	EXPECT_EQ(0x9abcdef0ULL, nvmx_vmx_reg_value(&e, 2 << 3, false));
 }
 
+/* L1 memory for the revision reads: one page per 4 KiB, 16 pages. */
+static u32 revs[16];
+static unsigned int reads;
+
+static u32 read_rev(void *opaque, u64 gpa)
+{
+	reads++;
+	if (opaque != revs || (gpa >> 12) >= ARRAY_SIZE(revs))
+		return ~0U;
+	return revs[gpa >> 12];
+}
+
+/* In VMX operation (VMXON region at 0x1000), VMCS at 0x2000 current. */
+static struct nvmx_vmfail_env vf_env(void)
+{
+	struct nvmx_vmfail_env f = {
+		.vmx_on = true, .current = true, .ptr = 0x2000,
+		.vmxon_ptr = 0x1000, .maxphyaddr = 36,
+		.launch_state = NVMX_VMCS12_CLEAR,
+		.read_u32 = read_rev, .opaque = revs,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(revs); i++)
+		revs[i] = NVMX_VMCS12_REVISION;
+	reads = 0;
+	return f;
+}
+
+static const char *or_none(const char *s)
+{
+	return s ?: "(none)";
+}
+
+TEST(vmfail_checks)
+{
+	static const struct {
+		const char *name;
+		enum nvmx_vmx_insn insn;
+		bool vmx_on, current, shadow_ok, mov_ss;
+		u64 ptr;
+		u32 rev;	/* at 0x2000 (and at 0x1000 for VMXON) */
+		u32 launch_state;
+		u32 want;
+		const char *why;
+	} cases[] = {
+		{ .name = "vmxon ok", .insn = NVMX_VI_VMXON,
+		  .ptr = 0x2000, .rev = NVMX_VMCS12_REVISION },
+		{ .name = "vmxon in root", .insn = NVMX_VI_VMXON,
+		  .vmx_on = true, .ptr = 0x2000,
+		  .rev = NVMX_VMCS12_REVISION, .want = NVMX_VMERR_VMXON_IN_ROOT,
+		  .why = "VMXON in VMX root operation" },
+		{ .name = "vmxon unaligned", .insn = NVMX_VI_VMXON, .ptr = 0x2008,
+		  .rev = NVMX_VMCS12_REVISION, .want = NVMX_VI_FAIL_INVALID,
+		  .why = "VMXON region address" },
+		{ .name = "vmxon beyond maxphyaddr", .insn = NVMX_VI_VMXON,
+		  .ptr = 1ULL << 36,
+		  .rev = NVMX_VMCS12_REVISION, .want = NVMX_VI_FAIL_INVALID,
+		  .why = "VMXON region address" },
+		{ .name = "vmxon bad revision", .insn = NVMX_VI_VMXON,
+		  .ptr = 0x2000, .rev = 0x12,
+		  .want = NVMX_VI_FAIL_INVALID, .why = "VMXON region revision" },
+		{ .name = "vmxon shadow bit", .insn = NVMX_VI_VMXON,
+		  .shadow_ok = true, .ptr = 0x2000,
+		  .rev = NVMX_VMCS12_REVISION | 0x80000000U,
+		  .want = NVMX_VI_FAIL_INVALID, .why = "VMXON region revision" },
+		{ .name = "vmxon unreadable", .insn = NVMX_VI_VMXON, .ptr = 0x20000,
+		  .rev = NVMX_VMCS12_REVISION, .want = NVMX_VI_FAIL_INVALID,
+		  .why = "VMXON region revision" },
+		{ .name = "vmclear ok", .insn = NVMX_VI_VMCLEAR,
+		  .vmx_on = true, .ptr = 0x2000, .rev = 0 },
+		{ .name = "vmclear unaligned", .insn = NVMX_VI_VMCLEAR,
+		  .vmx_on = true, .ptr = 0x2001,
+		  .want = NVMX_VMERR_VMCLEAR_ADDR, .why = "VMCLEAR address" },
+		{ .name = "vmclear beyond maxphyaddr", .insn = NVMX_VI_VMCLEAR,
+		  .vmx_on = true,
+		  .ptr = 0x8000000000001000ULL, .want = NVMX_VMERR_VMCLEAR_ADDR,
+		  .why = "VMCLEAR address" },
+		{ .name = "vmclear vmxon", .insn = NVMX_VI_VMCLEAR,
+		  .vmx_on = true, .ptr = 0x1000,
+		  .want = NVMX_VMERR_VMCLEAR_VMXON, .why = "VMCLEAR of the VMXON region" },
+		{ .name = "vmptrld ok", .insn = NVMX_VI_VMPTRLD,
+		  .vmx_on = true, .ptr = 0x2000,
+		  .rev = NVMX_VMCS12_REVISION },
+		{ .name = "vmptrld with no current", .insn = NVMX_VI_VMPTRLD,
+		  .vmx_on = true, .current = false, .ptr = 0x2000,
+		  .rev = NVMX_VMCS12_REVISION },
+		{ .name = "vmptrld unaligned", .insn = NVMX_VI_VMPTRLD,
+		  .vmx_on = true, .ptr = 0x2800,
+		  .rev = NVMX_VMCS12_REVISION, .want = NVMX_VMERR_VMPTRLD_ADDR,
+		  .why = "VMPTRLD address" },
+		{ .name = "vmptrld vmxon", .insn = NVMX_VI_VMPTRLD,
+		  .vmx_on = true, .ptr = 0x1000,
+		  .rev = NVMX_VMCS12_REVISION, .want = NVMX_VMERR_VMPTRLD_VMXON,
+		  .why = "VMPTRLD of the VMXON region" },
+		{ .name = "vmptrld bad revision", .insn = NVMX_VI_VMPTRLD,
+		  .vmx_on = true, .ptr = 0x2000,
+		  .rev = NVMX_VMCS12_REVISION + 1, .want = NVMX_VMERR_VMPTRLD_REVISION,
+		  .why = "VMPTRLD revision" },
+		{ .name = "vmptrld shadow bit", .insn = NVMX_VI_VMPTRLD,
+		  .vmx_on = true, .ptr = 0x2000,
+		  .rev = NVMX_VMCS12_REVISION | 0x80000000U,
+		  .want = NVMX_VMERR_VMPTRLD_REVISION, .why = "VMPTRLD revision" },
+		{ .name = "vmptrld shadow bit offered", .insn = NVMX_VI_VMPTRLD,
+		  .vmx_on = true, .shadow_ok = true,
+		  .ptr = 0x2000, .rev = NVMX_VMCS12_REVISION | 0x80000000U },
+		{ .name = "vmptrld unreadable", .insn = NVMX_VI_VMPTRLD,
+		  .vmx_on = true, .ptr = 0x20000,
+		  .want = NVMX_VMERR_VMPTRLD_REVISION, .why = "VMPTRLD revision" },
+		{ .name = "vmread no current", .insn = NVMX_VI_VMREAD,
+		  .vmx_on = true, .current = false,
+		  .want = NVMX_VI_FAIL_INVALID, .why = "no current VMCS" },
+		{ .name = "vmwrite no current", .insn = NVMX_VI_VMWRITE,
+		  .vmx_on = true, .current = false,
+		  .want = NVMX_VI_FAIL_INVALID, .why = "no current VMCS" },
+		{ .name = "vmread ok", .insn = NVMX_VI_VMREAD,
+		  .vmx_on = true, .current = true },
+		{ .name = "vmptrst no current", .insn = NVMX_VI_VMPTRST, .vmx_on = true },
+		{ .name = "vmxoff", .insn = NVMX_VI_VMXOFF, .vmx_on = true },
+		{ .name = "vmlaunch ok", .insn = NVMX_VI_VMLAUNCH,
+		  .vmx_on = true, .current = true,
+		  .launch_state = NVMX_VMCS12_CLEAR },
+		{ .name = "vmlaunch no current", .insn = NVMX_VI_VMLAUNCH,
+		  .vmx_on = true, .current = false, .mov_ss = true,
+		  .want = NVMX_VI_FAIL_INVALID, .why = "no current VMCS" },
+		{ .name = "vmlaunch mov ss", .insn = NVMX_VI_VMLAUNCH,
+		  .vmx_on = true, .current = true, .mov_ss = true,
+		  .launch_state = NVMX_VMCS12_LAUNCHED, .want = NVMX_VMERR_MOV_SS,
+		  .why = "entry with events blocked by MOV SS" },
+		{ .name = "vmlaunch launched", .insn = NVMX_VI_VMLAUNCH,
+		  .vmx_on = true, .current = true,
+		  .launch_state = NVMX_VMCS12_LAUNCHED,
+		  .want = NVMX_VMERR_LAUNCH_NOT_CLEAR,
+		  .why = "VMLAUNCH with non-clear VMCS" },
+		{ .name = "vmresume ok", .insn = NVMX_VI_VMRESUME,
+		  .vmx_on = true, .current = true,
+		  .launch_state = NVMX_VMCS12_LAUNCHED },
+		{ .name = "vmresume mov ss", .insn = NVMX_VI_VMRESUME,
+		  .vmx_on = true, .current = true, .mov_ss = true,
+		  .launch_state = NVMX_VMCS12_CLEAR, .want = NVMX_VMERR_MOV_SS,
+		  .why = "entry with events blocked by MOV SS" },
+		{ .name = "vmresume clear", .insn = NVMX_VI_VMRESUME,
+		  .vmx_on = true, .current = true,
+		  .launch_state = NVMX_VMCS12_CLEAR,
+		  .want = NVMX_VMERR_RESUME_NOT_LAUNCHED,
+		  .why = "VMRESUME with non-launched VMCS" },
+	};
+	unsigned int c;
+
+	for (c = 0; c < ARRAY_SIZE(cases); c++) {
+		struct nvmx_vmfail_env f = vf_env();
+		const char *why = "x";
+		u32 got;
+
+		f.vmx_on = cases[c].vmx_on;
+		f.current = cases[c].current;
+		f.shadow_ok = cases[c].shadow_ok;
+		f.mov_ss = cases[c].mov_ss;
+		f.ptr = cases[c].ptr;
+		f.launch_state = cases[c].launch_state;
+		revs[2] = cases[c].rev;
+		got = nvmx_vmx_vmfail_check(&f, cases[c].insn, &why);
+		EXPECT_EQ(cases[c].want, got) TH_LOG("%s: %s", cases[c].name, why);
+		EXPECT_STREQ(or_none(cases[c].why), or_none(why))
+			TH_LOG("%s", cases[c].name);
+		/* Region memory is read only once the address is known good. */
+		if (cases[c].want == NVMX_VMERR_VMPTRLD_ADDR ||
+		    (cases[c].want && cases[c].insn == NVMX_VI_VMXON &&
+		     strcmp(cases[c].why, "VMXON region revision")))
+			EXPECT_EQ(0, reads) TH_LOG("%s", cases[c].name);
+	}
+	EXPECT_EQ(NVMX_VI_FAIL_INVALID,
+		  nvmx_vmx_vmfail_check(&(struct nvmx_vmfail_env){ 0 }, NVMX_VI_NR, NULL));
+}
+
 TEST_HARNESS_MAIN

@@ -352,3 +352,124 @@ u64 nvmx_vmx_reg_value(const struct nvmx_insn_env *env, u32 insn_info,
 
 	return nvmx_vmx_long_mode(env) ? v : v & 0xffffffffULL;
 }
+
+static bool vf_in_root(const struct nvmx_vmfail_env *f)
+{
+	return f->vmx_on;
+}
+
+static bool vf_bad_ptr(const struct nvmx_vmfail_env *f)
+{
+	return (f->ptr & 0xfff) ||
+	       (f->maxphyaddr < 64 && (f->ptr >> f->maxphyaddr));
+}
+
+static bool vf_vmxon_ptr(const struct nvmx_vmfail_env *f)
+{
+	return f->ptr == f->vmxon_ptr;
+}
+
+/* Bits 30:0 name the format; bit 31 (shadow VMCS) only with shadowing. */
+static bool vf_bad_revision(const struct nvmx_vmfail_env *f, bool shadow_ok)
+{
+	u32 rev = f->read_u32(f->opaque, f->ptr);
+
+	return (rev & 0x7fffffffU) != NVMX_VMCS12_REVISION ||
+	       ((rev & 0x80000000U) && !shadow_ok);
+}
+
+static bool vf_vmxon_revision(const struct nvmx_vmfail_env *f)
+{
+	return vf_bad_revision(f, false);
+}
+
+static bool vf_vmptrld_revision(const struct nvmx_vmfail_env *f)
+{
+	return vf_bad_revision(f, f->shadow_ok);
+}
+
+static bool vf_no_current(const struct nvmx_vmfail_env *f)
+{
+	return !f->current;
+}
+
+static bool vf_mov_ss(const struct nvmx_vmfail_env *f)
+{
+	return f->mov_ss;
+}
+
+static bool vf_not_clear(const struct nvmx_vmfail_env *f)
+{
+	return f->launch_state != NVMX_VMCS12_CLEAR;
+}
+
+static bool vf_not_launched(const struct nvmx_vmfail_env *f)
+{
+	return f->launch_state != NVMX_VMCS12_LAUNCHED;
+}
+
+#define NVMX_VI_ENTRY	(NVMX_VI_BIT(NVMX_VI_VMLAUNCH) | NVMX_VI_BIT(NVMX_VI_VMRESUME))
+#define NVMX_VI_RW	(NVMX_VI_BIT(NVMX_VI_VMREAD) | NVMX_VI_BIT(NVMX_VI_VMWRITE))
+
+/*
+ * The VMfail checks, in each instruction's pseudocode order, first match
+ * wins; the revision rows read L1 memory, so they follow the address rows.
+ * VMREAD/VMWRITE's field checks are nvmx_vmcs12_vmread/vmwrite's.
+ */
+static const struct {
+	const char *name;
+	u32 insns;
+	bool (*fails)(const struct nvmx_vmfail_env *f);
+	u32 error;
+} nvmx_vf_checks[] = {
+	{ "VMXON in VMX root operation", NVMX_VI_BIT(NVMX_VI_VMXON), vf_in_root,
+	  NVMX_VMERR_VMXON_IN_ROOT },
+	{ "VMXON region address", NVMX_VI_BIT(NVMX_VI_VMXON), vf_bad_ptr,
+	  NVMX_VI_FAIL_INVALID },
+	{ "VMXON region revision", NVMX_VI_BIT(NVMX_VI_VMXON), vf_vmxon_revision,
+	  NVMX_VI_FAIL_INVALID },
+	{ "VMCLEAR address", NVMX_VI_BIT(NVMX_VI_VMCLEAR), vf_bad_ptr,
+	  NVMX_VMERR_VMCLEAR_ADDR },
+	{ "VMCLEAR of the VMXON region", NVMX_VI_BIT(NVMX_VI_VMCLEAR), vf_vmxon_ptr,
+	  NVMX_VMERR_VMCLEAR_VMXON },
+	{ "VMPTRLD address", NVMX_VI_BIT(NVMX_VI_VMPTRLD), vf_bad_ptr,
+	  NVMX_VMERR_VMPTRLD_ADDR },
+	{ "VMPTRLD of the VMXON region", NVMX_VI_BIT(NVMX_VI_VMPTRLD), vf_vmxon_ptr,
+	  NVMX_VMERR_VMPTRLD_VMXON },
+	{ "VMPTRLD revision", NVMX_VI_BIT(NVMX_VI_VMPTRLD), vf_vmptrld_revision,
+	  NVMX_VMERR_VMPTRLD_REVISION },
+	{ "no current VMCS", NVMX_VI_RW | NVMX_VI_ENTRY, vf_no_current,
+	  NVMX_VI_FAIL_INVALID },
+	{ "entry with events blocked by MOV SS", NVMX_VI_ENTRY, vf_mov_ss,
+	  NVMX_VMERR_MOV_SS },
+	{ "VMLAUNCH with non-clear VMCS", NVMX_VI_BIT(NVMX_VI_VMLAUNCH), vf_not_clear,
+	  NVMX_VMERR_LAUNCH_NOT_CLEAR },
+	{ "VMRESUME with non-launched VMCS", NVMX_VI_BIT(NVMX_VI_VMRESUME),
+	  vf_not_launched, NVMX_VMERR_RESUME_NOT_LAUNCHED },
+};
+
+/*
+ * The VMfail outcome of @insn once nvmx_vmx_insn_fault() passed: 0 (go on),
+ * an error number n for VMfail(n) (VMfailValid(n) when a VMCS is current,
+ * else VMfailInvalid, as the SDM's VMfail), or NVMX_VI_FAIL_INVALID.
+ * *@failed (if not NULL) names the check.
+ */
+u32 nvmx_vmx_vmfail_check(const struct nvmx_vmfail_env *f,
+			  enum nvmx_vmx_insn insn, const char **failed)
+{
+	unsigned int i;
+
+	if (failed)
+		*failed = NULL;
+	if ((unsigned int)insn >= NVMX_VI_NR)
+		return NVMX_VI_FAIL_INVALID;
+	for (i = 0; i < ARRAY_SIZE(nvmx_vf_checks); i++) {
+		if (!(nvmx_vf_checks[i].insns & NVMX_VI_BIT(insn)) ||
+		    !nvmx_vf_checks[i].fails(f))
+			continue;
+		if (failed)
+			*failed = nvmx_vf_checks[i].name;
+		return nvmx_vf_checks[i].error;
+	}
+	return 0;
+}

@@ -13,6 +13,7 @@
 #include "pure.h"
 #include "caps.h"
 #include "emulate.h"
+#include "nested/vmcs12.h"
 
 /* Exception vectors these checks raise. */
 #define NVMX_VI_UD		6
@@ -126,5 +127,39 @@ int nvmx_vmx_mem_check(const struct nvmx_insn_env *env, u32 insn_info,
 unsigned int nvmx_vmx_reg_operand(u32 insn_info, bool reg2);
 u64 nvmx_vmx_reg_value(const struct nvmx_insn_env *env, u32 insn_info,
 		       bool reg2);
+
+/*
+ * The VMfail outcomes, after the faults: VMfailInvalid as a pseudo error
+ * number (the SDM's numbers are 1-28).
+ */
+#define NVMX_VI_FAIL_INVALID	0xffffffffU
+
+/* VM-instruction error numbers (SDM "VM Instruction Error Numbers"). */
+#define NVMX_VMERR_VMCLEAR_ADDR		2U
+#define NVMX_VMERR_VMCLEAR_VMXON	3U
+#define NVMX_VMERR_LAUNCH_NOT_CLEAR	4U
+#define NVMX_VMERR_RESUME_NOT_LAUNCHED	5U
+#define NVMX_VMERR_VMPTRLD_ADDR		9U
+#define NVMX_VMERR_VMPTRLD_VMXON	10U
+#define NVMX_VMERR_VMPTRLD_REVISION	11U
+#define NVMX_VMERR_VMXON_IN_ROOT	15U
+#define NVMX_VMERR_MOV_SS		26U
+
+struct nvmx_vmfail_env {
+	bool vmx_on;		/* L1 is in VMX operation */
+	bool current;		/* a current VMCS is loaded */
+	u64 ptr;		/* VMXON/VMCLEAR/VMPTRLD: the operand's value */
+	u64 vmxon_ptr;		/* L1's VMXON region (vmx_on) */
+	unsigned int maxphyaddr;	/* L1's physical-address width */
+	bool shadow_ok;		/* L1 is offered VMCS shadowing */
+	u32 launch_state;	/* NVMX_VMCS12_CLEAR or _LAUNCHED (current) */
+	bool mov_ss;		/* blocking by MOV SS (VMLAUNCH/VMRESUME) */
+	/* The 32 bits at an L1 physical address, ~0 if it cannot be read. */
+	u32 (*read_u32)(void *opaque, u64 gpa);
+	void *opaque;
+};
+
+u32 nvmx_vmx_vmfail_check(const struct nvmx_vmfail_env *f,
+			  enum nvmx_vmx_insn insn, const char **failed);
 
 #endif /* NVMX_INSN_PURE_H */
