@@ -746,4 +746,42 @@ TEST(vmfail_checks)
 		  nvmx_vmx_vmfail_check(&(struct nvmx_vmfail_env){ 0 }, NVMX_VI_NR, NULL));
 }
 
+TEST(names_and_memory_operands)
+{
+	static const struct {
+		enum nvmx_vmx_insn insn;
+		const char *name;
+		unsigned int size64, size32;
+		bool write;
+	} rows[] = {
+		{ NVMX_VI_VMXON, "vmxon", 8, 8, false },
+		{ NVMX_VI_VMXOFF, "vmxoff", 0, 0, false },
+		{ NVMX_VI_VMCLEAR, "vmclear", 8, 8, false },
+		{ NVMX_VI_VMPTRLD, "vmptrld", 8, 8, false },
+		{ NVMX_VI_VMPTRST, "vmptrst", 8, 8, true },
+		{ NVMX_VI_VMREAD, "vmread", 8, 4, true },
+		{ NVMX_VI_VMWRITE, "vmwrite", 8, 4, false },
+		{ NVMX_VI_VMLAUNCH, "vmlaunch", 0, 0, false },
+		{ NVMX_VI_VMRESUME, "vmresume", 0, 0, false },
+		{ NVMX_VI_INVEPT, "invept", 16, 16, false },
+		{ NVMX_VI_INVVPID, "invvpid", 16, 16, false },
+		{ NVMX_VI_VMFUNC, "vmfunc", 0, 0, false },
+	};
+	struct nvmx_insn_env e64 = env64(), e32 = env32();
+	unsigned int i;
+	bool w;
+
+	ASSERT_EQ(NVMX_VI_NR, ARRAY_SIZE(rows));
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
+		EXPECT_STREQ(rows[i].name, nvmx_vmx_insn_name(rows[i].insn));
+		EXPECT_EQ(rows[i].size64, nvmx_vmx_mem_size(&e64, rows[i].insn, &w))
+			TH_LOG("%s", rows[i].name);
+		EXPECT_EQ(rows[i].write, w) TH_LOG("%s", rows[i].name);
+		EXPECT_EQ(rows[i].size32, nvmx_vmx_mem_size(&e32, rows[i].insn, &w))
+			TH_LOG("%s", rows[i].name);
+	}
+	EXPECT_STREQ("?", nvmx_vmx_insn_name(NVMX_VI_NR));
+	EXPECT_EQ(0, nvmx_vmx_mem_size(&e64, NVMX_VI_NR, &w));
+}
+
 TEST_HARNESS_MAIN

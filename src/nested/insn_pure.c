@@ -21,6 +21,53 @@ unsigned int nvmx_vmx_operand_size(const struct nvmx_insn_env *env)
 	return nvmx_vmx_long_mode(env) ? 8 : 4;
 }
 
+/* Per instruction: name and memory operand. */
+#define NVMX_VI_MEM_8		1
+#define NVMX_VI_MEM_16		2
+#define NVMX_VI_MEM_OPSIZE	3
+
+static const struct {
+	const char *name;
+	u8 mem;		/* 0 none, else NVMX_VI_MEM_* */
+	bool write;
+} nvmx_vi_insns[NVMX_VI_NR] = {
+	[NVMX_VI_VMXON] = { "vmxon", NVMX_VI_MEM_8, false },
+	[NVMX_VI_VMXOFF] = { "vmxoff", 0, false },
+	[NVMX_VI_VMCLEAR] = { "vmclear", NVMX_VI_MEM_8, false },
+	[NVMX_VI_VMPTRLD] = { "vmptrld", NVMX_VI_MEM_8, false },
+	[NVMX_VI_VMPTRST] = { "vmptrst", NVMX_VI_MEM_8, true },
+	[NVMX_VI_VMREAD] = { "vmread", NVMX_VI_MEM_OPSIZE, true },
+	[NVMX_VI_VMWRITE] = { "vmwrite", NVMX_VI_MEM_OPSIZE, false },
+	[NVMX_VI_VMLAUNCH] = { "vmlaunch", 0, false },
+	[NVMX_VI_VMRESUME] = { "vmresume", 0, false },
+	[NVMX_VI_INVEPT] = { "invept", NVMX_VI_MEM_16, false },
+	[NVMX_VI_INVVPID] = { "invvpid", NVMX_VI_MEM_16, false },
+	[NVMX_VI_VMFUNC] = { "vmfunc", 0, false },
+};
+
+const char *nvmx_vmx_insn_name(enum nvmx_vmx_insn insn)
+{
+	return (unsigned int)insn < NVMX_VI_NR ? nvmx_vi_insns[insn].name : "?";
+}
+
+unsigned int nvmx_vmx_mem_size(const struct nvmx_insn_env *env,
+			       enum nvmx_vmx_insn insn, bool *write)
+{
+	*write = false;
+	if ((unsigned int)insn >= NVMX_VI_NR)
+		return 0;
+	*write = nvmx_vi_insns[insn].write;
+	switch (nvmx_vi_insns[insn].mem) {
+	case NVMX_VI_MEM_8:
+		return 8;
+	case NVMX_VI_MEM_16:
+		return 16;
+	case NVMX_VI_MEM_OPSIZE:
+		return nvmx_vmx_operand_size(env);
+	}
+	return 0;
+}
+
 static bool vi_not_in_vmx(const struct nvmx_insn_env *env)
 {
 	return !env->vmx_on;

@@ -112,6 +112,16 @@ bool nvmx_vmx_long_mode(const struct nvmx_insn_env *env);
 /* VMREAD/VMWRITE operand size in bytes: 8 in 64-bit mode, else 4. */
 unsigned int nvmx_vmx_operand_size(const struct nvmx_insn_env *env);
 
+/* The instruction's name, for tracing ("?" outside the enum). */
+const char *nvmx_vmx_insn_name(enum nvmx_vmx_insn insn);
+
+/*
+ * Its memory operand: size in bytes (0: none; VMREAD/VMWRITE's is the
+ * operand size) and whether the instruction writes it.
+ */
+unsigned int nvmx_vmx_mem_size(const struct nvmx_insn_env *env,
+			       enum nvmx_vmx_insn insn, bool *write);
+
 int nvmx_vmx_insn_fault(const struct nvmx_insn_env *env,
 			enum nvmx_vmx_insn insn);
 int nvmx_vmx_insn_check(const struct nvmx_insn_env *env,
