@@ -47,6 +47,7 @@ enum nvmx_v12_class {
 	NVMX_V12_COPY, NVMX_V12_HOST, NVMX_V12_CTRL, NVMX_V12_GPA,
 	NVMX_V12_CR, NVMX_V12_EXIT, NVMX_V12_SOFT, NVMX_V12_L0
 };
+
 enum nvmx_v12_freq { NVMX_V12_HOT, NVMX_V12_RARE };
 
 struct nvmx_vmcs12_row {
@@ -60,5 +61,17 @@ struct nvmx_vmcs12_row {
 };
 
 extern const struct nvmx_vmcs12_row nvmx_vmcs12_rows[NVMX_V12_NR];
+
+/* VM-instruction error numbers (SDM "VM Instruction Error Numbers"). */
+#define NVMX_VMERR_UNSUPPORTED_FIELD	12U
+#define NVMX_VMERR_RO_FIELD		13U
+
+int nvmx_vmcs12_find(u64 encoding, bool *high);
+u64 nvmx_vmcs12_get(const struct nvmx_vmcs12 *v12, unsigned int idx);
+void nvmx_vmcs12_set(struct nvmx_vmcs12 *v12, unsigned int idx, u64 val);
+u32 nvmx_vmcs12_vmread(const struct nvmx_vmcs12 *v12, u64 encoding, u64 *val);
+u32 nvmx_vmcs12_vmwrite(struct nvmx_vmcs12 *v12, u64 encoding, u64 val,
+			bool write_any, int *idx);
+unsigned int nvmx_vmcs12_max_index(void);
 
 #endif /* NVMX_VMCS12_H */
