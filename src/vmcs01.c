@@ -324,8 +324,8 @@ static unsigned long nvmx_cr4_host_bits(void)
 	return bits & nvmx_caps.cr4_fixed1;
 }
 
-/* CR4 bits this guest's CPUID allows. */
-static unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
+/* CR4 bits this guest's CPUID allows (VMXE: nested VMX, as on KVM). */
+unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 {
 	const struct kvm_cpuid_entry2 *e1, *e7;
 	unsigned long bits = NVMX_CR4_BASE_BITS;
@@ -363,7 +363,11 @@ static unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 	 * claims for a feature the CPU lacks must give #GP, not a failed
 	 * VM entry.
 	 */
-	return bits & nvmx_cr4_host_bits();
+	bits &= nvmx_cr4_host_bits();
+	/* VMX operation has VMXE in CR4 already: L1's is the read shadow. */
+	if (nvmx_nested_vmx_allowed(vcpu))
+		bits |= X86_CR4_VMXE;
+	return bits;
 }
 
 static bool nvmx_long_mode(struct nvmx_vcpu *vcpu)
