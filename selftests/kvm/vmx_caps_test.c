@@ -339,6 +339,64 @@ static void test_restore_max(struct kvm_vcpu *vcpu, u64 *dev)
 			 "restore_proc_to_device_value\n");
 }
 
+/*
+ * Every single-bit restriction of the kind a VMM makes when it restores
+ * state: an allowed-1 or feature bit cleared, or a must-be-1 bit added,
+ * is accepted, and so is the value it had.
+ */
+struct round_trip {
+	u32 msr;
+	u64 clear_ok;	/* set bits that may be cleared */
+	u64 set_ok;	/* clear bits that may be set */
+};
+
+static void test_round_trips(struct kvm_vcpu *vcpu)
+{
+	const struct round_trip rt[] = {
+		{ MSR_IA32_VMX_BASIC, BIT_ULL(49) | BIT_ULL(54) | BIT_ULL(55), 0 },
+		{ MSR_IA32_VMX_MISC, BIT_ULL(5) | GENMASK_ULL(8, 6) | BIT_ULL(14) |
+		  BIT_ULL(15) | BIT_ULL(28) | BIT_ULL(29) | BIT_ULL(30), 0 },
+		{ MSR_IA32_VMX_PROCBASED_CTLS2, GENMASK_ULL(63, 32),
+		  GENMASK_ULL(31, 0) },
+		{ MSR_IA32_VMX_EPT_VPID_CAP, ~0ULL, 0 },
+		{ MSR_IA32_VMX_TRUE_PINBASED_CTLS, GENMASK_ULL(63, 32),
+		  GENMASK_ULL(31, 0) },
+		{ MSR_IA32_VMX_TRUE_PROCBASED_CTLS, GENMASK_ULL(63, 32),
+		  GENMASK_ULL(31, 0) },
+		{ MSR_IA32_VMX_TRUE_EXIT_CTLS, GENMASK_ULL(63, 32),
+		  GENMASK_ULL(31, 0) },
+		{ MSR_IA32_VMX_TRUE_ENTRY_CTLS, GENMASK_ULL(63, 32),
+		  GENMASK_ULL(31, 0) },
+		{ MSR_IA32_VMX_VMFUNC, ~0ULL, 0 },
+	};
+	size_t i;
+	int b;
+
+	for (i = 0; i < ARRAY_SIZE(rt); i++) {
+		u64 v = vcpu_get_msr(vcpu, rt[i].msr);
+		int bad = -1, n = 0;
+
+		for (b = 0; b < 64 && bad < 0; b++) {
+			u64 w;
+
+			if (rt[i].clear_ok & v & BIT_ULL(b))
+				w = v & ~BIT_ULL(b);
+			else if (rt[i].set_ok & ~v & BIT_ULL(b))
+				w = v | BIT_ULL(b);
+			else
+				continue;
+			n++;
+			if (_vcpu_set_msr(vcpu, rt[i].msr, w) != 1 ||
+			    vcpu_get_msr(vcpu, rt[i].msr) != w ||
+			    _vcpu_set_msr(vcpu, rt[i].msr, v) != 1)
+				bad = b;
+		}
+		ksft_test_result(bad < 0 && vcpu_get_msr(vcpu, rt[i].msr) == v,
+				 "round_trips_0x%x (%d bits, first failing %d)\n",
+				 rt[i].msr, n, bad);
+	}
+}
+
 static void test_cr4_fixed1(struct kvm_vcpu *vcpu, u64 *dev, bool smep)
 {
 	u64 f1 = vcpu_get_msr(vcpu, MSR_IA32_VMX_CR4_FIXED1);
@@ -377,6 +435,7 @@ static void test_with_vmx(u64 *dev)
 	test_vcpu_within_device(vcpu, dev);
 	test_cr4_fixed1(vcpu, dev, kvm_cpu_has(X86_FEATURE_SMEP));
 	test_sregs_vmxe(vcpu, true);
+	test_round_trips(vcpu);
 
 	run_to(vcpu, UCALL_SYNC, 1);
 	sync_global_from_guest(vm, gvals);
@@ -474,7 +533,7 @@ int main(void)
 	setbuf(stdout, NULL);
 	TEST_REQUIRE(kvm_cpu_has(X86_FEATURE_VMX));
 	ksft_print_header();
-	ksft_set_plan(39);
+	ksft_set_plan(48);
 
 	for (i = 0; i < NR_VMX_MSRS; i++)
 		dev[i] = kvm_get_feature_msr(MSR(i));
