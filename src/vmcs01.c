@@ -321,6 +321,9 @@ static unsigned long nvmx_cr4_host_bits(void)
 		bits |= X86_CR4_SMAP;
 	if (boot_cpu_has(X86_FEATURE_UMIP))
 		bits |= X86_CR4_UMIP;
+	/* L1's CR4.VMXE is the read shadow: the CPU runs with VMXE anyway. */
+	if (nvmx_nested)
+		bits |= X86_CR4_VMXE;
 	return bits & nvmx_caps.cr4_fixed1;
 }
 
@@ -363,11 +366,9 @@ unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 	 * claims for a feature the CPU lacks must give #GP, not a failed
 	 * VM entry.
 	 */
-	bits &= nvmx_cr4_host_bits();
-	/* VMX operation has VMXE in CR4 already: L1's is the read shadow. */
 	if (nvmx_nested_vmx_allowed(vcpu))
 		bits |= X86_CR4_VMXE;
-	return bits;
+	return bits & nvmx_cr4_host_bits();
 }
 
 static bool nvmx_long_mode(struct nvmx_vcpu *vcpu)
