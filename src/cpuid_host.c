@@ -14,6 +14,7 @@
 #include <asm/processor.h>
 
 #include "cpuid.h"
+#include "nested/msrs.h"
 
 /*
  * CPUID registers the kernel keeps a capability word of. A feature the
@@ -58,7 +59,7 @@ static void nvmx_host_cpuid(void *ctx, u32 leaf, u32 subleaf,
 /* The policy for this host, with what nvmx can do today. */
 void nvmx_cpuid_host_policy(struct nvmx_cpuid_policy *pol)
 {
-	*pol = (struct nvmx_cpuid_policy){ 0 };
+	*pol = (struct nvmx_cpuid_policy){ .expose_vmx = nvmx_nested };
 	/* The XCR0 the host kernel runs with is what its FPU code switches. */
 	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
 		pol->xcr0_supported = xgetbv(XCR_XFEATURE_ENABLED_MASK);

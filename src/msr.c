@@ -20,6 +20,7 @@
 
 #include "nvmx.h"
 #include "vmx_ops.h"
+#include "nested/l1caps.h"
 
 #define NVMX_MTRR_CAP_VALUE	(0x508ULL)	/* 8 variable MTRRs, fixed, WC */
 /* What guests read as their microcode revision (bits 63:32). */
@@ -37,7 +38,16 @@ static const u32 nvmx_msrs_to_save[] = {
 	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_IA32_CR_PAT, MSR_EFER,
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_IA32_FEAT_CTL,
 	MSR_MTRRdefType, MSR_FS_BASE, MSR_GS_BASE,
+	/* Last: listed only with nested on. KVM 6.1's restorable ones. */
+	MSR_IA32_VMX_BASIC, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
+	MSR_IA32_VMX_TRUE_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
+	MSR_IA32_VMX_TRUE_ENTRY_CTLS, MSR_IA32_VMX_MISC,
+	MSR_IA32_VMX_CR0_FIXED0, MSR_IA32_VMX_CR4_FIXED0,
+	MSR_IA32_VMX_VMCS_ENUM, MSR_IA32_VMX_PROCBASED_CTLS2,
+	MSR_IA32_VMX_EPT_VPID_CAP, MSR_IA32_VMX_VMFUNC,
 };
+
+#define NVMX_NR_VMX_MSRS_TO_SAVE	12
 
 /* Clears the intercept bits of one MSR in a 4 KiB VMX MSR bitmap. */
 static void nvmx_msr_bitmap_allow(u8 *bitmap, u32 msr)
@@ -197,6 +207,8 @@ int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = nvmx_guest_kernel_gs_base(vcpu);
 		return 0;
 	}
+	if (nvmx_is_vmx_cap_msr(index))
+		return nvmx_nested_get_msr(vcpu, index, data, host);
 	p = nvmx_syscall_msr(vcpu, index);
 	if (!p)
 		p = nvmx_mtrr_slot(vcpu, index);
@@ -259,13 +271,7 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->misc_enable = data;
 		return 0;
 	case MSR_IA32_FEAT_CTL:
-		/* Nothing to enable without nested VMX; locked stays locked. */
-		if (data & ~FEAT_CTL_LOCKED)
-			return -EINVAL;
-		if (!host && (vcpu->feature_control & FEAT_CTL_LOCKED))
-			return -EINVAL;
-		vcpu->feature_control = data;
-		return 0;
+		return nvmx_set_feature_control(vcpu, data, host);
 	case MSR_IA32_UCODE_REV:
 		return host ? 0 : -EINVAL;
 	case MSR_MTRRdefType:
@@ -284,6 +290,8 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 		nvmx_set_guest_kernel_gs_base(vcpu, data);
 		return 0;
 	}
+	if (nvmx_is_vmx_cap_msr(index))
+		return nvmx_nested_set_msr(vcpu, index, data, host);
 	p = nvmx_syscall_msr(vcpu, index);
 	if (p) {
 		if (!nvmx_syscall_msr_valid(index, data))
@@ -300,9 +308,24 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 
 /*
  * Feature MSRs: what userspace may read on /dev/nvmx to learn what a
- * guest can be given. Only the microcode revision so far.
+ * guest can be given: the microcode revision, and with nested on every
+ * VMX capability MSR (0x480-0x491, the last entries).
  */
-static const u32 nvmx_feature_msrs[] = { MSR_IA32_UCODE_REV };
+static const u32 nvmx_feature_msrs[] = {
+	MSR_IA32_UCODE_REV,
+	MSR_IA32_VMX_BASIC, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
+	MSR_IA32_VMX_PINBASED_CTLS, MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
+	MSR_IA32_VMX_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
+	MSR_IA32_VMX_EXIT_CTLS, MSR_IA32_VMX_TRUE_ENTRY_CTLS,
+	MSR_IA32_VMX_ENTRY_CTLS, MSR_IA32_VMX_MISC, MSR_IA32_VMX_CR0_FIXED0,
+	MSR_IA32_VMX_CR0_FIXED1, MSR_IA32_VMX_CR4_FIXED0,
+	MSR_IA32_VMX_CR4_FIXED1, MSR_IA32_VMX_VMCS_ENUM,
+	MSR_IA32_VMX_PROCBASED_CTLS2, MSR_IA32_VMX_EPT_VPID_CAP,
+	MSR_IA32_VMX_VMFUNC,
+};
+
+#define NVMX_NR_VMX_FEATURE_MSRS	18
+static_assert(ARRAY_SIZE(nvmx_feature_msrs) == 1 + NVMX_NR_VMX_FEATURE_MSRS);
 
 static int nvmx_copy_msr_list(struct kvm_msr_list __user *user,
 			      const u32 *list, u32 want)
@@ -324,14 +347,16 @@ static int nvmx_copy_msr_list(struct kvm_msr_list __user *user,
 int nvmx_msr_index_list(struct kvm_msr_list __user *user)
 {
 	return nvmx_copy_msr_list(user, nvmx_msrs_to_save,
-				  ARRAY_SIZE(nvmx_msrs_to_save));
+				  ARRAY_SIZE(nvmx_msrs_to_save) -
+				  (nvmx_nested ? 0 : NVMX_NR_VMX_MSRS_TO_SAVE));
 }
 
 /* KVM_GET_MSR_FEATURE_INDEX_LIST on /dev/nvmx. */
 int nvmx_msr_feature_index_list(struct kvm_msr_list __user *user)
 {
 	return nvmx_copy_msr_list(user, nvmx_feature_msrs,
-				  ARRAY_SIZE(nvmx_feature_msrs));
+				  ARRAY_SIZE(nvmx_feature_msrs) -
+				  (nvmx_nested ? 0 : NVMX_NR_VMX_FEATURE_MSRS));
 }
 
 /* KVM_GET_MSRS on /dev/nvmx: reads feature MSRs, stops at any other. */
@@ -340,6 +365,7 @@ int nvmx_get_feature_msrs(struct kvm_msrs __user *user)
 	struct kvm_msr_entry __user *uentries = user->entries;
 	struct kvm_msrs hdr;
 	u32 i, index;
+	u64 data;
 
 	if (copy_from_user(&hdr, user, sizeof(hdr)))
 		return -EFAULT;
@@ -348,9 +374,11 @@ int nvmx_get_feature_msrs(struct kvm_msrs __user *user)
 	for (i = 0; i < hdr.nmsrs; i++) {
 		if (get_user(index, &uentries[i].index))
 			return -EFAULT;
-		if (index != MSR_IA32_UCODE_REV)
+		if (index == MSR_IA32_UCODE_REV)
+			data = NVMX_UCODE_REV;
+		else if (nvmx_nested_get_feature_msr(index, &data))
 			break;
-		if (put_user(NVMX_UCODE_REV, &uentries[i].data))
+		if (put_user(data, &uentries[i].data))
 			return -EFAULT;
 	}
 	return i;

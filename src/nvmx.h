@@ -25,6 +25,7 @@
 #include "cpuid.h"
 #include "emulate.h"
 #include "nested/nested.h"
+#include "nested/msrs.h"
 #include "stats.h"
 
 /* kvm_run page plus the page that holds KVM_EXIT_IO data, as on KVM/x86. */
@@ -334,6 +335,7 @@ int nvmx_set_sregs(struct nvmx_vcpu *vcpu, const struct kvm_sregs *sregs);
 unsigned long nvmx_read_cr0(struct nvmx_vcpu *vcpu);
 int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0);
 int nvmx_set_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4);
+unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu);
 int nvmx_set_efer(struct nvmx_vcpu *vcpu, u64 efer, bool host);
 
 /* msr.c: guest MSRs */

@@ -91,6 +91,7 @@ static long nvmx_vcpu_set_cpuid2(struct nvmx_vcpu *vcpu,
 	kvfree(vcpu->cpuid);
 	vcpu->cpuid = e;
 	vcpu->cpuid_nent = hdr.nent;
+	nvmx_nested_after_set_cpuid(vcpu);
 	return 0;
 }
 
@@ -400,6 +401,7 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 	vcpu->run = page_address(vcpu->run_page);
 	nvmx_msr_bitmap_init(page_address(vcpu->msr_bitmap));
 	nvmx_lapic_reset(vcpu);
+	nvmx_nested_vcpu_init(vcpu);
 
 	nvmx_vcpu_load(vcpu);
 	r = nvmx_vmcs01_setup(vcpu);

@@ -329,11 +329,14 @@ static unsigned long nvmx_cr4_host_bits(void)
 		bits |= X86_CR4_SMAP;
 	if (boot_cpu_has(X86_FEATURE_UMIP))
 		bits |= X86_CR4_UMIP;
+	/* L1's CR4.VMXE is the read shadow: the CPU runs with VMXE anyway. */
+	if (nvmx_nested)
+		bits |= X86_CR4_VMXE;
 	return bits & nvmx_caps.cr4_fixed1;
 }
 
-/* CR4 bits this guest's CPUID allows. */
-static unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
+/* CR4 bits this guest's CPUID allows (VMXE: nested VMX, as on KVM). */
+unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 {
 	const struct kvm_cpuid_entry2 *e1, *e7;
 	unsigned long bits = NVMX_CR4_BASE_BITS;
@@ -371,6 +374,8 @@ static unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu)
 	 * claims for a feature the CPU lacks must give #GP, not a failed
 	 * VM entry.
 	 */
+	if (nvmx_nested_vmx_allowed(vcpu))
+		bits |= X86_CR4_VMXE;
 	return bits & nvmx_cr4_host_bits();
 }
 
