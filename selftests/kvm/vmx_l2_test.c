@@ -19,11 +19,11 @@
 static u64 l2_stack[L2_STACK_WORDS] __aligned(16);
 
 /* Shared by L1, L2 and the host (the same addresses in all three). */
-static volatile u64 l2_calls;		/* L2: VMCALLs made */
-static volatile u64 l1_exits;		/* L1: exits handled */
-static volatile u64 exits_before_sync, exits_after_sync;
-static volatile u64 host_token;		/* written by the host at the sync */
-static volatile u64 token_seen;
+static u64 l2_calls;		/* L2: VMCALLs made */
+static u64 l1_exits;		/* L1: exits handled */
+static u64 exits_before_sync, exits_after_sync;
+static u64 host_token;		/* written by the host at the sync */
+static u64 token_seen;
 
 static void l2_code(void)
 {
