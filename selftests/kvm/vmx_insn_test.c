@@ -46,9 +46,35 @@ static void record(const char *name, u64 got, u64 want)
 	results[nr_results++] = (struct row_result){ name, got, want };
 }
 
+/*
+ * CPL 3: a page made user-accessible holding VMXON, entered by IRETQ with user
+ * segments (which the host adds to libkvm's GDT); the #GP ends the run.
+ */
+#define USER_CS		(0x30 | 3)
+#define USER_DS		(0x38 | 3)
+/* CPL 3 runs only this; VMXON faults before it reads its operand. */
+static void __aligned(4096) user_vmxon(void)
+{
+	asm volatile("vmxon (%%rsp)\n\tud2" : : : "memory");
+}
+
+static void rows_cpl3(void)
+{
+	asm volatile("push %[ss]\n\tpush %%rsp\n\tpushfq\n\tpush %[cs]\n\t"
+		     "push %[ip]\n\tiretq"
+		     : : [ss] "i"(USER_DS), [cs] "i"(USER_CS),
+		       [ip] "r"((u64)user_vmxon) : "memory");
+	GUEST_ASSERT(0);
+}
+
 /* A fault in a vmx_op(): vector and error code, resumed at the fixup. */
 static void fault_handler(struct ex_regs *regs)
 {
+	if (regs->cs & 3) {
+		record("vmxon_at_cpl3_gp0", VMX_FAULT(regs->vector) | regs->error_code << 16,
+		       VMX_FAULT(GP_VECTOR));
+		GUEST_DONE();
+	}
 	GUEST_ASSERT_2(regs->r9 == KVM_EXCEPTION_MAGIC, regs->vector, regs->rip);
 	fault_error = regs->error_code;
 	regs->rip = regs->r11;
@@ -383,7 +409,36 @@ static void l1_code(struct vmx_pages *vmx)
 	rows_vmclear(vmx);
 	rows_launch(vmx);
 	rows_vmxoff(vmx);
-	GUEST_DONE();
+	rows_cpl3();
+}
+
+/* Sets the user bit on every level of the page tables that maps @gva. */
+static void set_user_bit(struct kvm_vm *vm, u64 gva)
+{
+	u64 *table = addr_gpa2hva(vm, vm->pgd), *pte;
+	int level;
+
+	for (level = 3; level >= 0; level--) {
+		pte = &table[(gva >> (12 + 9 * level)) & 0x1ff];
+		TEST_ASSERT(*pte & 1, "0x%lx not mapped at level %d", gva, level);
+		*pte |= BIT_ULL(2);
+		if (!level || (*pte & BIT_ULL(7)))
+			break;
+		table = addr_gpa2hva(vm, *pte & GENMASK_ULL(51, 12));
+	}
+}
+
+/* User code and data segments, a ring-0 stack in the TSS, a user page. */
+static void setup_cpl3(struct kvm_vm *vm)
+{
+	u64 *gdt = addr_gva2hva(vm, vm->gdt);
+	vm_vaddr_t stack = vm_vaddr_alloc_page(vm);
+
+	gdt[USER_CS >> 3] = 0x00affb000000ffffull;	/* 64-bit code, DPL 3 */
+	gdt[USER_DS >> 3] = 0x00cff3000000ffffull;	/* data, DPL 3 */
+	/* RSP0 at offset 4 of the 64-bit TSS. */
+	memcpy((u8 *)addr_gva2hva(vm, vm->tss) + 4, &(u64){ stack + 4096 }, 8);
+	set_user_bit(vm, (u64)user_vmxon);
 }
 
 struct run {
@@ -408,6 +463,7 @@ static void run_guest(bool clear_vmwrite_any, struct run *out)
 	vm_install_exception_handler(vm, SS_VECTOR, fault_handler);
 	vcpu_alloc_vmx(vm, &vmx_gva);
 	vcpu_args_set(vcpu, 1, vmx_gva);
+	setup_cpl3(vm);
 
 	misc = vcpu_get_msr(vcpu, MSR_IA32_VMX_MISC);
 	if (clear_vmwrite_any)
