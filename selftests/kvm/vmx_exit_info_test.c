@@ -44,6 +44,10 @@ enum {
 	F_REASON, F_QUAL, F_INTR_INFO, F_INTR_ERROR, F_IDT_INFO, F_IDT_ERROR,
 	F_INSN_LEN, F_ENTRY_INTR_INFO, F_RIP, F_RSP, F_RFLAGS, F_CR0, F_CR3, F_CR4,
 	F_INTERRUPTIBILITY, F_ACTIVITY, F_PENDING_DBG, F_DR7, F_CS_SEL, F_SS_SEL,
+	F_DS_SEL, F_ES_SEL, F_FS_SEL, F_GS_SEL, F_TR_SEL, F_LDTR_SEL, F_CS_AR, F_SS_AR,
+	F_TR_AR, F_CS_LIMIT, F_TR_LIMIT, F_TR_BASE, F_FS_BASE, F_GS_BASE, F_GDTR_BASE,
+	F_GDTR_LIMIT, F_IDTR_BASE, F_IDTR_LIMIT, F_SYSENTER_CS, F_SYSENTER_ESP,
+	F_SYSENTER_EIP, F_DEBUGCTL,
 	NR_FIELDS
 };
 
@@ -72,6 +76,29 @@ static const struct {
 	[F_DR7] = { "guest_dr7", GUEST_DR7 },
 	[F_CS_SEL] = { "guest_cs_selector", GUEST_CS_SELECTOR },
 	[F_SS_SEL] = { "guest_ss_selector", GUEST_SS_SELECTOR },
+	[F_DS_SEL] = { "guest_ds_selector", GUEST_DS_SELECTOR },
+	[F_ES_SEL] = { "guest_es_selector", GUEST_ES_SELECTOR },
+	[F_FS_SEL] = { "guest_fs_selector", GUEST_FS_SELECTOR },
+	[F_GS_SEL] = { "guest_gs_selector", GUEST_GS_SELECTOR },
+	[F_TR_SEL] = { "guest_tr_selector", GUEST_TR_SELECTOR },
+	[F_LDTR_SEL] = { "guest_ldtr_selector", GUEST_LDTR_SELECTOR },
+	/* Access rights of usable segments only: the rest are undefined. */
+	[F_CS_AR] = { "guest_cs_ar", GUEST_CS_AR_BYTES },
+	[F_SS_AR] = { "guest_ss_ar", GUEST_SS_AR_BYTES },
+	[F_TR_AR] = { "guest_tr_ar", GUEST_TR_AR_BYTES },
+	[F_CS_LIMIT] = { "guest_cs_limit", GUEST_CS_LIMIT },
+	[F_TR_LIMIT] = { "guest_tr_limit", GUEST_TR_LIMIT },
+	[F_TR_BASE] = { "guest_tr_base", GUEST_TR_BASE },
+	[F_FS_BASE] = { "guest_fs_base", GUEST_FS_BASE },
+	[F_GS_BASE] = { "guest_gs_base", GUEST_GS_BASE },
+	[F_GDTR_BASE] = { "guest_gdtr_base", GUEST_GDTR_BASE },
+	[F_GDTR_LIMIT] = { "guest_gdtr_limit", GUEST_GDTR_LIMIT },
+	[F_IDTR_BASE] = { "guest_idtr_base", GUEST_IDTR_BASE },
+	[F_IDTR_LIMIT] = { "guest_idtr_limit", GUEST_IDTR_LIMIT },
+	[F_SYSENTER_CS] = { "guest_sysenter_cs", GUEST_SYSENTER_CS },
+	[F_SYSENTER_ESP] = { "guest_sysenter_esp", GUEST_SYSENTER_ESP },
+	[F_SYSENTER_EIP] = { "guest_sysenter_eip", GUEST_SYSENTER_EIP },
+	[F_DEBUGCTL] = { "guest_debugctl", GUEST_IA32_DEBUGCTL },
 };
 
 struct seen {
