@@ -495,9 +495,9 @@ static void report(const struct run *r, const char *tag)
 	unsigned int i;
 
 	for (i = 0; i < r->nr; i++)
-		ksft_test_result(r->rows[i].got == r->rows[i].want,
-				 "%s%s (got 0x%lx, want 0x%lx)\n", tag, r->rows[i].name,
-				 r->rows[i].got, r->rows[i].want);
+		result(r->rows[i].got == r->rows[i].want,
+		       "%s%s (got 0x%lx, want 0x%lx)\n", tag, r->rows[i].name,
+		       r->rows[i].got, r->rows[i].want);
 }
 
 static struct run runs[2];
@@ -518,11 +518,11 @@ int main(void)
 	report(&runs[0], "");
 	report(&runs[1], any ? "misc29_clear/" : "again/");
 	if (any)
-		ksft_test_result(!(runs[1].misc & MISC_VMWRITE_ANY),
-				 "misc29_cleared_by_set_msrs (MISC 0x%lx)\n", runs[1].misc);
+		result(!(runs[1].misc & MISC_VMWRITE_ANY),
+		       "misc29_cleared_by_set_msrs (MISC 0x%lx)\n", runs[1].misc);
 	else
 		ksft_test_result_skip("misc29_cleared_by_set_msrs: MISC 0x%lx lacks bit 29\n",
 				      runs[0].misc);
-	ksft_finished();
+	results_done();
 	return 0;
 }

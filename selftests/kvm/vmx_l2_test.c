@@ -105,15 +105,15 @@ int main(void)
 			vcpu_regs_get(vcpu, &regs);
 			lo = (u64)l2_stack;
 			hi = (u64)&l2_stack[L2_STACK_WORDS];
-			ksft_test_result(regs.rsp >= lo && regs.rsp < hi,
-					 "l2_ucall_reaches_userspace (rsp 0x%llx, L2 stack 0x%lx-0x%lx)\n",
-					 regs.rsp, lo, hi);
+			result(regs.rsp >= lo && regs.rsp < hi,
+			       "l2_ucall_reaches_userspace (rsp 0x%llx, L2 stack 0x%lx-0x%lx)\n",
+			       regs.rsp, lo, hi);
 			*(u64 *)addr_gva2hva(vm, (vm_vaddr_t)&host_token) = HOST_TOKEN;
 			break;
 		case UCALL_DONE:
-			ksft_test_result(synced, "l2_vmcall_round_trips\n");
+			result(synced, "l2_vmcall_round_trips\n");
 			kvm_vm_free(vm);
-			ksft_finished();
+			results_done();
 			return 0;
 		case UCALL_ABORT:
 			REPORT_GUEST_ASSERT_2(uc, "values: %#lx, %#lx");

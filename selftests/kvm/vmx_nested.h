@@ -12,7 +12,9 @@
 #ifndef NVMX_VMX_NESTED_H
 #define NVMX_VMX_NESTED_H
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kvm_util.h"
 #include "processor.h"
@@ -122,6 +124,34 @@ static inline int vmx_result(u64 rflags)
 	if (rflags & X86_EFLAGS_ZF_BIT)
 		return VMX_FAIL_VALID(vmreadz(VM_INSTRUCTION_ERROR) & 0xff);
 	return VMX_SUCCEED;
+}
+
+/*
+ * kselftest results that keep the first failure, which results_done()
+ * turns into a libkvm assertion failure: init's failure_text then names
+ * that result rather than some output line that says "error".
+ */
+static unsigned int nr_failed;
+static char first_failed[256];
+
+static inline __printf(2, 3) void result(bool ok, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	msg[strcspn(msg, "\n")] = 0;
+	ksft_test_result(ok, "%s\n", msg);
+	if (!ok && !nr_failed++)
+		snprintf(first_failed, sizeof(first_failed), "%s", msg);
+}
+
+static inline void results_done(void)
+{
+	TEST_ASSERT(!nr_failed, "%u failed, the first: %s", nr_failed, first_failed);
+	ksft_finished();
 }
 
 #endif /* NVMX_VMX_NESTED_H */

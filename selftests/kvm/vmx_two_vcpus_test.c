@@ -144,9 +144,9 @@ int main(void)
 	for (i = 0; i < NR_VCPUS; i++)
 		pthread_join(threads[i].thread, NULL);
 	for (i = 0; i < NR_VCPUS; i++)
-		ksft_test_result(threads[i].synced && threads[i].done,
-				 "vcpu%u_l2_round_trips_and_ucall\n", i);
+		result(threads[i].synced && threads[i].done,
+		       "vcpu%u_l2_round_trips_and_ucall\n", i);
 	kvm_vm_free(vm);
-	ksft_finished();
+	results_done();
 	return 0;
 }
