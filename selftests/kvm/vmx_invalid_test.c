@@ -29,6 +29,9 @@ struct row {
 	enum how how;
 	u64 want;	/* VM-instruction error, or exit reason */
 	u64 want_qual;
+	/* A second field the row needs changed (0: none), restored after. */
+	u64 field2;
+	u64 (*breaks2)(u64 valid);
 };
 
 static u64 or_pin_bit31(u64 v) { return v | BIT_ULL(31); }
@@ -49,6 +52,13 @@ static u64 dr7_bit32(u64 v) { return v | BIT_ULL(32); }
 static u64 activity_bad(u64 v) { return 4; }
 static u64 link_unaligned(u64 v) { return 0x1234; }
 static u64 one(u64 v) { return 1; }
+static u64 or_8(u64 v) { return v | 8; }
+static u64 sixteen(u64 v) { return 16; }
+#define UD_WITH_ERROR	(INTR_VALID | INTR_TYPE_HW_EXC | INTR_HAS_ERROR | UD_VECTOR)
+static u64 ud_with_error(u64 v) { return UD_WITH_ERROR; }
+static u64 soft_int(u64 v) { return INTR_VALID | INTR_TYPE_SOFT_INT | 0x80; }
+static u64 or_load_efer(u64 v) { return v | VM_ENTRY_LOAD_IA32_EFER; }
+static u64 no_lma(u64 v) { return v & ~(EFER_LMA | EFER_LME); }
 static u64 two(u64 v) { return 2; }
 
 /* The VM-entry MSR-load area: entries as the msr rows want them. */
@@ -64,6 +74,14 @@ static const struct row rows[] = {
 	{ "control_msr_bitmap_unaligned_fail_7", MSR_BITMAP, unaligned, VMFAIL, 7 },
 	{ "control_entry_intr_reserved_type_fail_7", VM_ENTRY_INTR_INFO_FIELD,
 	  intr_reserved_type, VMFAIL, 7 },
+	{ "control_entry_intr_error_code_for_ud_fail_7", VM_ENTRY_INTR_INFO_FIELD,
+	  ud_with_error, VMFAIL, 7 },
+	{ "control_entry_soft_int_length_16_fail_7", VM_ENTRY_INTR_INFO_FIELD, soft_int,
+	  VMFAIL, 7, 0, VM_ENTRY_INSTRUCTION_LEN, sixteen },
+	{ "control_entry_msr_load_unaligned_fail_7", VM_ENTRY_MSR_LOAD_ADDR, or_8,
+	  VMFAIL, 7, 0, VM_ENTRY_MSR_LOAD_COUNT, one },
+	{ "control_exit_msr_store_unaligned_fail_7", VM_EXIT_MSR_STORE_ADDR, or_8,
+	  VMFAIL, 7, 0, VM_EXIT_MSR_STORE_COUNT, one },
 	{ "host_cr4_without_vmxe_fail_8", HOST_CR4, host_cr4_no_vmxe, VMFAIL, 8 },
 	{ "host_cr0_without_pg_fail_8", HOST_CR0, host_cr0_no_pg, VMFAIL, 8 },
 	{ "host_cs_selector_zero_fail_8", HOST_CS_SELECTOR, zero, VMFAIL, 8 },
@@ -80,6 +98,9 @@ static const struct row rows[] = {
 	  FAIL_INVALID_STATE, 0 },
 	{ "guest_activity_state_4_exit_0x80000021", GUEST_ACTIVITY_STATE, activity_bad,
 	  EXIT, FAIL_INVALID_STATE, 0 },
+	/* IA-32e mode guest loading an EFER without LMA. */
+	{ "guest_efer_lma_mismatch_exit_0x80000021", GUEST_IA32_EFER, no_lma, EXIT,
+	  FAIL_INVALID_STATE, 0, VM_ENTRY_CONTROLS, or_load_efer },
 	{ "guest_vmcs_link_pointer_exit_0x80000021_qual_4", VMCS_LINK_POINTER,
 	  link_unaligned, EXIT, FAIL_INVALID_STATE, ENTRY_QUAL_LINK_PTR },
 	/* msr_area[0] is FS_BASE (may not be loaded), [1] has reserved bits. */
@@ -106,7 +127,7 @@ static void l2_code(void)
 
 static void l1_code(struct vmx_pages *vmx)
 {
-	u64 valid, failed;
+	u64 valid, valid2 = 0, failed;
 	unsigned int i;
 
 	GUEST_ASSERT(prepare_for_vmx_operation(vmx));
@@ -125,6 +146,10 @@ static void l1_code(struct vmx_pages *vmx)
 
 		GUEST_ASSERT_1(!vmread(r->field, &valid), i);
 		GUEST_ASSERT_1(!vmwrite(r->field, r->breaks(valid)), i);
+		if (r->field2) {
+			GUEST_ASSERT_1(!vmread(r->field2, &valid2), i);
+			GUEST_ASSERT_1(!vmwrite(r->field2, r->breaks2(valid2)), i);
+		}
 		/* The MSR-load rows start from entry 2 being fine. */
 		if (r->want == FAIL_MSR_LOAD && r->want_qual == 2)
 			msr_area[0].index = MSR_KERNEL_GS_BASE;
@@ -144,6 +169,8 @@ static void l1_code(struct vmx_pages *vmx)
 			res->qual = vmreadz(EXIT_QUALIFICATION);
 		}
 		GUEST_ASSERT_1(!vmwrite(r->field, valid), i);
+		if (r->field2)
+			GUEST_ASSERT_1(!vmwrite(r->field2, valid2), i);
 		msr_area[0].index = MSR_FS_BASE;
 		if (r->field == IO_BITMAP_A || r->field == MSR_BITMAP)
 			vmwrite(CPU_BASED_VM_EXEC_CONTROL,
@@ -198,15 +225,15 @@ int main(void)
 			(r->how == VMFAIL || res->qual == r->want_qual);
 
 		if (res->got & BIT_ULL(63))
-			ksft_test_result(ok, "%s (VMfailValid %lu)\n", r->name,
-					 res->got & 0xffff);
+			result(ok, "%s (VMfailValid %lu)\n", r->name,
+			       res->got & 0xffff);
 		else
-			ksft_test_result(ok, "%s (exit reason 0x%lx, qualification %lu)\n",
-					 r->name, res->got, res->qual);
+			result(ok, "%s (exit reason 0x%lx, qualification %lu)\n",
+			       r->name, res->got, res->qual);
 	}
-	ksft_test_result(results[NR_ROWS].got == EXIT_REASON_VMCALL,
-			 "repaired_vmcs_launches (got 0x%lx)\n", results[NR_ROWS].got);
+	result(results[NR_ROWS].got == EXIT_REASON_VMCALL,
+	       "repaired_vmcs_launches (got 0x%lx)\n", results[NR_ROWS].got);
 	kvm_vm_free(vm);
-	ksft_finished();
+	results_done();
 	return 0;
 }
