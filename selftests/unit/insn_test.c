@@ -587,7 +587,7 @@ static u32 read_rev(void *opaque, u64 gpa)
 static struct nvmx_vmfail_env vf_env(void)
 {
 	struct nvmx_vmfail_env f = {
-		.vmx_on = true, .current = true, .ptr = 0x2000,
+		.vmx_on = true, .has_vmcs = true, .ptr = 0x2000,
 		.vmxon_ptr = 0x1000, .maxphyaddr = 36,
 		.launch_state = NVMX_VMCS12_CLEAR,
 		.read_u32 = read_rev, .opaque = revs,
@@ -610,7 +610,7 @@ TEST(vmfail_checks)
 	static const struct {
 		const char *name;
 		enum nvmx_vmx_insn insn;
-		bool vmx_on, current, shadow_ok, mov_ss;
+		bool vmx_on, has_vmcs, shadow_ok, mov_ss;
 		u64 ptr;
 		u32 rev;	/* at 0x2000 (and at 0x1000 for VMXON) */
 		u32 launch_state;
@@ -656,7 +656,7 @@ TEST(vmfail_checks)
 		  .vmx_on = true, .ptr = 0x2000,
 		  .rev = NVMX_VMCS12_REVISION },
 		{ .name = "vmptrld with no current", .insn = NVMX_VI_VMPTRLD,
-		  .vmx_on = true, .current = false, .ptr = 0x2000,
+		  .vmx_on = true, .has_vmcs = false, .ptr = 0x2000,
 		  .rev = NVMX_VMCS12_REVISION },
 		{ .name = "vmptrld unaligned", .insn = NVMX_VI_VMPTRLD,
 		  .vmx_on = true, .ptr = 0x2800,
@@ -681,39 +681,39 @@ TEST(vmfail_checks)
 		  .vmx_on = true, .ptr = 0x20000,
 		  .want = NVMX_VMERR_VMPTRLD_REVISION, .why = "VMPTRLD revision" },
 		{ .name = "vmread no current", .insn = NVMX_VI_VMREAD,
-		  .vmx_on = true, .current = false,
+		  .vmx_on = true, .has_vmcs = false,
 		  .want = NVMX_VI_FAIL_INVALID, .why = "no current VMCS" },
 		{ .name = "vmwrite no current", .insn = NVMX_VI_VMWRITE,
-		  .vmx_on = true, .current = false,
+		  .vmx_on = true, .has_vmcs = false,
 		  .want = NVMX_VI_FAIL_INVALID, .why = "no current VMCS" },
 		{ .name = "vmread ok", .insn = NVMX_VI_VMREAD,
-		  .vmx_on = true, .current = true },
+		  .vmx_on = true, .has_vmcs = true },
 		{ .name = "vmptrst no current", .insn = NVMX_VI_VMPTRST, .vmx_on = true },
 		{ .name = "vmxoff", .insn = NVMX_VI_VMXOFF, .vmx_on = true },
 		{ .name = "vmlaunch ok", .insn = NVMX_VI_VMLAUNCH,
-		  .vmx_on = true, .current = true,
+		  .vmx_on = true, .has_vmcs = true,
 		  .launch_state = NVMX_VMCS12_CLEAR },
 		{ .name = "vmlaunch no current", .insn = NVMX_VI_VMLAUNCH,
-		  .vmx_on = true, .current = false, .mov_ss = true,
+		  .vmx_on = true, .has_vmcs = false, .mov_ss = true,
 		  .want = NVMX_VI_FAIL_INVALID, .why = "no current VMCS" },
 		{ .name = "vmlaunch mov ss", .insn = NVMX_VI_VMLAUNCH,
-		  .vmx_on = true, .current = true, .mov_ss = true,
+		  .vmx_on = true, .has_vmcs = true, .mov_ss = true,
 		  .launch_state = NVMX_VMCS12_LAUNCHED, .want = NVMX_VMERR_MOV_SS,
 		  .why = "entry with events blocked by MOV SS" },
 		{ .name = "vmlaunch launched", .insn = NVMX_VI_VMLAUNCH,
-		  .vmx_on = true, .current = true,
+		  .vmx_on = true, .has_vmcs = true,
 		  .launch_state = NVMX_VMCS12_LAUNCHED,
 		  .want = NVMX_VMERR_LAUNCH_NOT_CLEAR,
 		  .why = "VMLAUNCH with non-clear VMCS" },
 		{ .name = "vmresume ok", .insn = NVMX_VI_VMRESUME,
-		  .vmx_on = true, .current = true,
+		  .vmx_on = true, .has_vmcs = true,
 		  .launch_state = NVMX_VMCS12_LAUNCHED },
 		{ .name = "vmresume mov ss", .insn = NVMX_VI_VMRESUME,
-		  .vmx_on = true, .current = true, .mov_ss = true,
+		  .vmx_on = true, .has_vmcs = true, .mov_ss = true,
 		  .launch_state = NVMX_VMCS12_CLEAR, .want = NVMX_VMERR_MOV_SS,
 		  .why = "entry with events blocked by MOV SS" },
 		{ .name = "vmresume clear", .insn = NVMX_VI_VMRESUME,
-		  .vmx_on = true, .current = true,
+		  .vmx_on = true, .has_vmcs = true,
 		  .launch_state = NVMX_VMCS12_CLEAR,
 		  .want = NVMX_VMERR_RESUME_NOT_LAUNCHED,
 		  .why = "VMRESUME with non-launched VMCS" },
@@ -726,7 +726,7 @@ TEST(vmfail_checks)
 		u32 got;
 
 		f.vmx_on = cases[c].vmx_on;
-		f.current = cases[c].current;
+		f.has_vmcs = cases[c].has_vmcs;
 		f.shadow_ok = cases[c].shadow_ok;
 		f.mov_ss = cases[c].mov_ss;
 		f.ptr = cases[c].ptr;

@@ -437,7 +437,7 @@ static bool vf_vmptrld_revision(const struct nvmx_vmfail_env *f)
 
 static bool vf_no_current(const struct nvmx_vmfail_env *f)
 {
-	return !f->current;
+	return !f->has_vmcs;
 }
 
 static bool vf_mov_ss(const struct nvmx_vmfail_env *f)

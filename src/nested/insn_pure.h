@@ -157,7 +157,7 @@ u64 nvmx_vmx_reg_value(const struct nvmx_insn_env *env, u32 insn_info,
 
 struct nvmx_vmfail_env {
 	bool vmx_on;		/* L1 is in VMX operation */
-	bool current;		/* a current VMCS is loaded */
+	bool has_vmcs;		/* a current VMCS is loaded */
 	u64 ptr;		/* VMXON/VMCLEAR/VMPTRLD: the operand's value */
 	u64 vmxon_ptr;		/* L1's VMXON region (vmx_on) */
 	unsigned int maxphyaddr;	/* L1's physical-address width */
