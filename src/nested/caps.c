@@ -88,23 +88,6 @@ static u64 nvmx_caps_get(const struct nvmx_vmx_caps *c, size_t offset)
 	return *(const u64 *)((const char *)c + offset);
 }
 
-unsigned int nvmx_l1_caps_max_field_index(void)
-{
-	static const u32 encodings[] = {
-#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq) enc,
-#include "nested/vmcs12_fields.h"
-#undef NVMX_VMCS12_FIELD
-	};
-	unsigned int i, max = 0;
-
-	for (i = 0; i < ARRAY_SIZE(encodings); i++) {
-		unsigned int idx = (encodings[i] >> 1) & 0x1ff;
-
-		if (idx > max)
-			max = idx;
-	}
-	return max;
-}
 
 void nvmx_l1_caps_max(const struct nvmx_vmx_caps *host,
 		      struct nvmx_vmx_caps *l1)
@@ -140,7 +123,7 @@ void nvmx_l1_caps_max(const struct nvmx_vmx_caps *host,
 	l1->cr0_fixed1 = host->cr0_fixed1;
 	l1->cr4_fixed0 = host->cr4_fixed0;
 	l1->cr4_fixed1 = host->cr4_fixed1;
-	l1->vmcs_enum = (u64)nvmx_l1_caps_max_field_index() << 1;
+	l1->vmcs_enum = (u64)nvmx_vmcs12_max_index() << 1;
 	l1->ept_vpid = 0;
 	l1->vmfunc = 0;
 }

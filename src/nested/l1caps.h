@@ -101,11 +101,5 @@ void nvmx_l1_caps_follow_cpuid(struct nvmx_vmx_caps *l1,
 			       const struct nvmx_vmx_caps *max,
 			       u64 cr4_allowed, bool rdtscp, bool invpcid);
 
-/*
- * The highest field index (encoding bits 9:1) of the vmcs12 field table,
- * as IA32_VMX_VMCS_ENUM bits 9:1 report it. Local until H2's
- * nvmx_vmcs12_max_index() lands; the two must agree.
- */
-unsigned int nvmx_l1_caps_max_field_index(void);
 
 #endif /* NVMX_NESTED_L1CAPS_H */

@@ -17,6 +17,7 @@
 #include <asm/msr-index.h>
 
 #include "nvmx.h"
+#include "nested/nested_int.h"
 #include "nested/l1caps.h"
 #include "nested/msrs.h"
 
@@ -34,14 +35,10 @@ bool nvmx_nested_vmx_allowed(struct nvmx_vcpu *vcpu)
 	return e && (e->ecx & NVMX_CPUID_1_ECX_VMX);
 }
 
-/*
- * Whether L1 is in VMX operation, when KVM refuses to change its VMX MSRs
- * (-EBUSY). L1 cannot be yet: VMXON is #UD until nested entry lands, and
- * then this reads the nested state's VMXON flag.
- */
+/* Restrictions are refused while L1 is in VMX operation (-EBUSY), as KVM. */
 static bool nvmx_nested_vmxon(struct nvmx_vcpu *vcpu)
 {
-	return false;
+	return vcpu->nested.vmxon;
 }
 
 static void nvmx_l1_max(struct nvmx_vmx_caps *max)
@@ -49,7 +46,7 @@ static void nvmx_l1_max(struct nvmx_vmx_caps *max)
 	nvmx_l1_caps_max(&nvmx_caps, max);
 }
 
-void nvmx_nested_vcpu_init(struct nvmx_vcpu *vcpu)
+void nvmx_nested_caps_init(struct nvmx_vcpu *vcpu)
 {
 	nvmx_l1_max(&vcpu->nested.caps);
 }
@@ -133,9 +130,13 @@ int nvmx_set_feature_control(struct nvmx_vcpu *vcpu, u64 data, bool host)
 	if (!host && (vcpu->feature_control & FEAT_CTL_LOCKED))
 		return -EINVAL;
 	/*
-	 * KVM takes a host write of 0 as a reset and forces L1 out of VMX
-	 * operation; nested entry does that here once L1 can enter it.
+	 * KVM takes a host write of 0 as a reset: L1 leaves L2 and VMX
+	 * operation.
 	 */
+	if (host && !data) {
+		nvmx_nested_force_exit(vcpu);
+		nvmx_nested_vmxoff(vcpu);
+	}
 	vcpu->feature_control = data;
 	return 0;
 }

@@ -19,7 +19,7 @@ extern bool nvmx_nested;
 bool nvmx_nested_vmx_allowed(struct nvmx_vcpu *vcpu);
 
 /* vCPU creation: L1's VMX MSRs start at nvmx's maximum for this host. */
-void nvmx_nested_vcpu_init(struct nvmx_vcpu *vcpu);
+void nvmx_nested_caps_init(struct nvmx_vcpu *vcpu);
 
 /* After KVM_SET_CPUID2: CR4_FIXED1 and the CPUID-gated controls follow it. */
 void nvmx_nested_after_set_cpuid(struct nvmx_vcpu *vcpu);
