@@ -51,7 +51,12 @@ struct nvmx_vcpu_stats {
 	u64 irq_exits;
 	u64 insn_emulation;
 	u64 insn_emulation_fail;
+	u64 nested_run;
+	u64 guest_mode;
+	u64 nvmx_vmcs02_writes;
 	u64 nvmx_l1_exits[NVMX_EXIT_REASONS];
+	u64 nvmx_l2_exits_l0[NVMX_EXIT_REASONS];
+	u64 nvmx_l2_exits_reflected[NVMX_EXIT_REASONS];
 };
 
 /* One stat: what its descriptor says. @offset is in bytes into the data. */

@@ -22,10 +22,17 @@ NVMX_STAT(halt_exits, CUMULATIVE, NONE, POW10, 0)	/* HLT exits */
 NVMX_STAT(irq_exits, CUMULATIVE, NONE, POW10, 0)	/* external-interrupt exits */
 NVMX_STAT(insn_emulation, CUMULATIVE, NONE, POW10, 0)	/* instructions emulated */
 NVMX_STAT(insn_emulation_fail, CUMULATIVE, NONE, POW10, 0)
+NVMX_STAT(nested_run, CUMULATIVE, NONE, POW10, 0)	/* nested VM entries (VMLAUNCH/VMRESUME) */
+NVMX_STAT(guest_mode, INSTANT, BOOLEAN, POW10, 0)	/* L2 is the vCPU's guest */
+
+/* VMCS field writes the vmcs02 builder made for the last nested entry. */
+NVMX_STAT(nvmx_vmcs02_writes, INSTANT, NONE, POW10, 0)
 
 /*
  * nvmx's VM exits by basic exit reason (bucket i counts reason i, the last
- * bucket also everything above), from L1: a guest that is not nested.
- * The L2 histograms come with nested VMX.
+ * bucket also everything above): from L1; from L2 and handled by L0 (for
+ * itself or on L1's behalf); from L2 and reflected to L1.
  */
 NVMX_STAT_HIST(nvmx_l1_exits, LINEAR_HIST, NONE, POW10, 0, NVMX_EXIT_REASONS, 1)
+NVMX_STAT_HIST(nvmx_l2_exits_l0, LINEAR_HIST, NONE, POW10, 0, NVMX_EXIT_REASONS, 1)
+NVMX_STAT_HIST(nvmx_l2_exits_reflected, LINEAR_HIST, NONE, POW10, 0, NVMX_EXIT_REASONS, 1)

@@ -157,11 +157,12 @@ TEST(layout_is_kvms)
 	EXPECT_EQ(sizeof(struct nvmx_vm_stats), nvmx_vm_stats_schema.data_size);
 	EXPECT_EQ(sizeof(struct nvmx_vcpu_stats),
 		  nvmx_vcpu_stats_schema.data_size);
-	/* 11 counters and one 78-bucket histogram. */
-	EXPECT_EQ(12, nvmx_vcpu_stats_schema.num_stats);
-	EXPECT_EQ((11 + NVMX_EXIT_REASONS) * 8,
+	/* 14 counters and three 78-bucket histograms. */
+	EXPECT_EQ(17, nvmx_vcpu_stats_schema.num_stats);
+	EXPECT_EQ((14 + 3 * NVMX_EXIT_REASONS) * 8,
 		  nvmx_vcpu_stats_schema.data_size);
-	EXPECT_EQ(72 + 12 * 64 + 712, nvmx_stats_file_size(&nvmx_vcpu_stats_schema));
+	EXPECT_EQ(72 + 17 * 64 + (14 + 3 * 78) * 8,
+		  nvmx_stats_file_size(&nvmx_vcpu_stats_schema));
 	EXPECT_EQ(2, nvmx_vm_stats_schema.num_stats);
 	EXPECT_EQ(72 + 2 * 64 + 16, nvmx_stats_file_size(&nvmx_vm_stats_schema));
 }
@@ -256,7 +257,13 @@ static const struct expect_stat vcpu_expect[] = {
 	COUNTER(irq_exits),
 	COUNTER(insn_emulation),
 	COUNTER(insn_emulation_fail),
+	COUNTER(nested_run),
+	IBOOLEAN(guest_mode),
+	{ "nvmx_vmcs02_writes", FLAGS(INSTANT, NONE, POW10), 0, 1,
+	  VCPU_OFF(nvmx_vmcs02_writes), 0 },
 	EXIT_HIST(nvmx_l1_exits),
+	EXIT_HIST(nvmx_l2_exits_l0),
+	EXIT_HIST(nvmx_l2_exits_reflected),
 };
 
 static const struct expect_stat vm_expect[] = {
@@ -313,10 +320,10 @@ TEST(header_as_read)
 	ASSERT_EQ(sizeof(h), rd(s, "nvmx-7/vcpu-0", &data, 0, &h, sizeof(h)));
 	EXPECT_EQ(0, h.flags);
 	EXPECT_EQ(48, h.name_size);
-	EXPECT_EQ(12, h.num_desc);
+	EXPECT_EQ(17, h.num_desc);
 	EXPECT_EQ(24, h.id_offset);
 	EXPECT_EQ(72, h.desc_offset);
-	EXPECT_EQ(72 + 12 * 64, h.data_offset);
+	EXPECT_EQ(72 + 17 * 64, h.data_offset);
 }
 
 /* Every window [pos, pos + len) the reader gives must be the image's. */
@@ -440,7 +447,9 @@ TEST(counters_are_read_as_they_are_now)
 	nvmx_stats_count_exit(data.nvmx_l1_exits, 77);
 	ASSERT_EQ(8, rd(s, "nvmx-1/vcpu-0", &data, hist + 77 * 8, &v, 8));
 	EXPECT_EQ(1, v);
-	/* The histogram is the last stat: its last bucket ends the file. */
+	/* The reflected-exit histogram is the last stat: it ends the file. */
+	hist = nvmx_stats_data_offset(s) +
+	       offsetof(struct nvmx_vcpu_stats, nvmx_l2_exits_reflected);
 	EXPECT_EQ(nvmx_stats_file_size(s), hist + NVMX_EXIT_REASONS * 8);
 }
 
