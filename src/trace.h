@@ -42,6 +42,100 @@ TRACE_EVENT(nvmx_exit,
 		      __entry->guest_rip, __entry->info1, __entry->info2)
 );
 
+/*
+ * nvmx_nested_vmenter - L1's VMLAUNCH/VMRESUME passed the control and
+ * host-state checks
+ * @vmptr: the current vmcs12's address in L1 memory
+ * @guest_rip: L2's RIP from vmcs12
+ * @launch: VMLAUNCH (1) or VMRESUME (0)
+ */
+TRACE_EVENT(nvmx_nested_vmenter,
+	    TP_PROTO(u32 vcpu_id, u64 vmptr, u64 guest_rip, bool launch),
+	    TP_ARGS(vcpu_id, vmptr, guest_rip, launch),
+	    TP_STRUCT__entry(__field(u32, vcpu_id)
+			     __field(u64, vmptr)
+			     __field(u64, guest_rip)
+			     __field(bool, launch)),
+	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
+			   __entry->vmptr = vmptr;
+			   __entry->guest_rip = guest_rip;
+			   __entry->launch = launch;),
+	    TP_printk("vcpu %u vmcs12 0x%llx rip 0x%llx %s", __entry->vcpu_id,
+		      __entry->vmptr, __entry->guest_rip,
+		      __entry->launch ? "launch" : "resume")
+);
+
+/*
+ * nvmx_nested_vmenter_failed - a nested VM entry failed a check
+ * @error: the VM-instruction error (7, 8: VMfailValid) or the exit reason
+ *	   of the VM-entry failure (33, 34)
+ * @qual: the failure exit's qualification
+ * @check: the name of the check that failed (entry.c's table)
+ */
+TRACE_EVENT(nvmx_nested_vmenter_failed,
+	    TP_PROTO(u32 vcpu_id, u32 error, u64 qual, const char *check),
+	    TP_ARGS(vcpu_id, error, qual, check),
+	    TP_STRUCT__entry(__field(u32, vcpu_id)
+			     __field(u32, error)
+			     __field(u64, qual)
+			     __string(check, check ? check : "?")),
+	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
+			   __entry->error = error;
+			   __entry->qual = qual;
+			   __assign_str(check, check ? check : "?");),
+	    TP_printk("vcpu %u error %u qual 0x%llx check %s", __entry->vcpu_id,
+		      __entry->error, __entry->qual, __get_str(check))
+);
+
+/*
+ * nvmx_nested_vmexit - a hardware exit while L2 ran, and where it went
+ * @disposition: 0 handled by L0 for itself, 1 reflected to L1, 2 handled
+ *		 by L0 on L1's behalf (route.h)
+ */
+TRACE_EVENT(nvmx_nested_vmexit,
+	    TP_PROTO(u32 vcpu_id, u32 exit_reason, u64 info1, u32 info2,
+		     u8 disposition),
+	    TP_ARGS(vcpu_id, exit_reason, info1, info2, disposition),
+	    TP_STRUCT__entry(__field(u32, vcpu_id)
+			     __field(u32, exit_reason)
+			     __field(u64, info1)
+			     __field(u32, info2)
+			     __field(u8, disposition)),
+	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
+			   __entry->exit_reason = exit_reason;
+			   __entry->info1 = info1;
+			   __entry->info2 = info2;
+			   __entry->disposition = disposition;),
+	    TP_printk("vcpu %u reason %u info1 0x%llx info2 0x%x %s",
+		      __entry->vcpu_id, __entry->exit_reason, __entry->info1,
+		      __entry->info2,
+		      __print_symbolic(__entry->disposition, { 0, "L0" },
+				       { 1, "reflected" }, { 2, "L0 for L1" }))
+);
+
+/*
+ * nvmx_nested_vmexit_inject - the VM exit L1 sees (reflected or made by
+ * nvmx: a VM-entry failure, an intercepted exception)
+ */
+TRACE_EVENT(nvmx_nested_vmexit_inject,
+	    TP_PROTO(u32 vcpu_id, u32 exit_reason, u64 info1, u32 info2,
+		     u32 error_code),
+	    TP_ARGS(vcpu_id, exit_reason, info1, info2, error_code),
+	    TP_STRUCT__entry(__field(u32, vcpu_id)
+			     __field(u32, exit_reason)
+			     __field(u64, info1)
+			     __field(u32, info2)
+			     __field(u32, error_code)),
+	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
+			   __entry->exit_reason = exit_reason;
+			   __entry->info1 = info1;
+			   __entry->info2 = info2;
+			   __entry->error_code = error_code;),
+	    TP_printk("vcpu %u reason 0x%x info1 0x%llx info2 0x%x error 0x%x",
+		      __entry->vcpu_id, __entry->exit_reason, __entry->info1,
+		      __entry->info2, __entry->error_code)
+);
+
 #endif /* NVMX_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH
