@@ -364,6 +364,57 @@ int nvmx_read_guest(struct nvmx_vm *vm, u64 gpa, void *buf, unsigned int len)
 	return 0;
 }
 
+/*
+ * Copies into guest-physical memory in slots; 0, or -EFAULT when a page is
+ * in no slot, in a read-only slot, or not writable by the VMM.
+ */
+int nvmx_write_guest(struct nvmx_vm *vm, u64 gpa, const void *buf,
+		     unsigned int len)
+{
+	while (len) {
+		unsigned int n = min_t(unsigned int, len,
+				       PAGE_SIZE - offset_in_page(gpa));
+		struct nvmx_memslot *slot;
+		unsigned long hva = 0;
+
+		mutex_lock(&vm->mmu_lock);
+		slot = nvmx_gpa_to_slot(vm, gpa);
+		if (slot && !(slot->flags & KVM_MEM_READONLY))
+			hva = slot->userspace_addr +
+			      (((gpa >> PAGE_SHIFT) - slot->base_gfn) << PAGE_SHIFT) +
+			      offset_in_page(gpa);
+		mutex_unlock(&vm->mmu_lock);
+		if (!hva || copy_to_user((void __user *)hva, buf, n))
+			return -EFAULT;
+		gpa += n;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/*
+ * The page that backs @gpa, with a reference the caller drops with
+ * put_page(): for a VMCS field that points the CPU at guest memory while
+ * L2 runs. NULL when no writable slot holds it.
+ */
+struct page *nvmx_gpa_get_page(struct nvmx_vm *vm, u64 gpa)
+{
+	struct nvmx_memslot *slot;
+	struct page *page = NULL;
+
+	if (nvmx_mmu_map_gpa(vm, gpa, true))
+		return NULL;
+	mutex_lock(&vm->mmu_lock);
+	slot = nvmx_gpa_to_slot(vm, gpa);
+	if (slot)
+		page = xa_load(&slot->pages, (gpa >> PAGE_SHIFT) - slot->base_gfn);
+	if (page)
+		get_page(page);
+	mutex_unlock(&vm->mmu_lock);
+	return page;
+}
+
 /* PAE paging: the CPU takes the four PDPTEs from the VMCS at VM entry. */
 void nvmx_load_pdptrs(struct nvmx_vcpu *vcpu, unsigned long cr3)
 {
