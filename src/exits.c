@@ -116,7 +116,7 @@ static int nvmx_handle_nop_insn(struct nvmx_vcpu *vcpu)
 static int nvmx_handle_ud(struct nvmx_vcpu *vcpu)
 {
 	/*
-	 * VMX instructions, MONITOR/MWAIT, GETSEC: the guest's CPUID has
+	 * VMCALL outside L2, MONITOR/MWAIT, GETSEC: the guest's CPUID has
 	 * none of them (GETSEC also needs CR4.SMXE, which no guest may set).
 	 */
 	nvmx_vcpu_inject_ud(vcpu);
@@ -214,6 +214,29 @@ static void nvmx_reload_pdptrs(struct nvmx_vcpu *vcpu)
 		nvmx_load_pdptrs(vcpu, nvmx_vmread(GUEST_CR3));
 }
 
+/* MOV to/from CR8: the TPR's bits 7:4 (SDM "CR8 and the TPR"). */
+static int nvmx_handle_cr8(struct nvmx_vcpu *vcpu, bool write,
+			   unsigned int reg)
+{
+	unsigned long val;
+
+	if (!write) {
+		nvmx_gpr_write(vcpu, reg, nvmx_get_tpr(vcpu) >> 4);
+		return 0;
+	}
+	val = nvmx_gpr_read(vcpu, reg);
+	if (val & ~0xfUL)
+		return -EINVAL;
+	nvmx_set_tpr(vcpu, val << 4);
+	return 0;
+}
+
+/*
+ * CR accesses that exit. For L1: MOV to CR0/CR4 and LMSW (CR3 and CR8
+ * stay in the guest). For L2, also the ones L0 handles on L1's behalf:
+ * CR8 without a TPR shadow in vmcs12 (L1's TPR), CLTS, and MOV to CR0/CR4
+ * whose bits in L1's mask keep the value L1 gave them.
+ */
 static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 {
 	u64 q = nvmx_vmread(EXIT_QUALIFICATION);
@@ -225,23 +248,31 @@ static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 	case 0:
 		val = nvmx_gpr_read(vcpu, reg);
 		if (cr == 0)
-			r = nvmx_set_cr0(vcpu, val);
+			r = nvmx_set_cr0(vcpu, nvmx_nested_cr_value(vcpu, 0, val));
 		else if (cr == 4)
-			r = nvmx_set_cr4(vcpu, val);
+			r = nvmx_set_cr4(vcpu, nvmx_nested_cr_value(vcpu, 4, val));
+		else if (cr == 8)
+			r = nvmx_handle_cr8(vcpu, true, reg);
 		else
 			return nvmx_unexpected_exit(vcpu);
 		break;
-	case 3:
+	case 1:
+		if (cr != 8)
+			return nvmx_unexpected_exit(vcpu);
+		r = nvmx_handle_cr8(vcpu, false, reg);
+		break;
+	case 2:
+		/* CLTS: only L2's, when TS is in L1's mask but not set there. */
+		r = nvmx_set_cr0(vcpu, nvmx_read_cr0(vcpu) & ~X86_CR0_TS);
+		break;
+	default:
 		/*
 		 * LMSW writes CR0[3:0] but cannot clear PE; the other bits
 		 * come from CR0 as it is now, guest-owned ones included.
 		 */
-		val = (q >> 16) & 0xf;
-		r = nvmx_set_cr0(vcpu, (nvmx_read_cr0(vcpu) & ~0xeUL) | val);
+		val = (nvmx_read_cr0(vcpu) & ~0xeUL) | ((q >> 16) & 0xf);
+		r = nvmx_set_cr0(vcpu, nvmx_nested_cr_value(vcpu, 0, val));
 		break;
-	default:
-		/* Reads of CR3/CR8 and CLTS do not exit with nvmx's controls. */
-		return nvmx_unexpected_exit(vcpu);
 	}
 	if (r) {
 		nvmx_vcpu_inject_gp(vcpu);
@@ -372,15 +403,15 @@ static const nvmx_exit_handler nvmx_exit_handlers[] = {
 	[EXIT_REASON_INVD] = nvmx_handle_nop_insn,
 	[EXIT_REASON_RDPMC] = nvmx_handle_gp,
 	[EXIT_REASON_VMCALL] = nvmx_handle_ud,
-	[EXIT_REASON_VMCLEAR] = nvmx_handle_ud,
-	[EXIT_REASON_VMLAUNCH] = nvmx_handle_ud,
-	[EXIT_REASON_VMPTRLD] = nvmx_handle_ud,
-	[EXIT_REASON_VMPTRST] = nvmx_handle_ud,
-	[EXIT_REASON_VMREAD] = nvmx_handle_ud,
-	[EXIT_REASON_VMRESUME] = nvmx_handle_ud,
-	[EXIT_REASON_VMWRITE] = nvmx_handle_ud,
-	[EXIT_REASON_VMOFF] = nvmx_handle_ud,
-	[EXIT_REASON_VMON] = nvmx_handle_ud,
+	[EXIT_REASON_VMCLEAR] = nvmx_handle_vmx_insn,
+	[EXIT_REASON_VMLAUNCH] = nvmx_handle_vmx_insn,
+	[EXIT_REASON_VMPTRLD] = nvmx_handle_vmx_insn,
+	[EXIT_REASON_VMPTRST] = nvmx_handle_vmx_insn,
+	[EXIT_REASON_VMREAD] = nvmx_handle_vmx_insn,
+	[EXIT_REASON_VMRESUME] = nvmx_handle_vmx_insn,
+	[EXIT_REASON_VMWRITE] = nvmx_handle_vmx_insn,
+	[EXIT_REASON_VMOFF] = nvmx_handle_vmx_insn,
+	[EXIT_REASON_VMON] = nvmx_handle_vmx_insn,
 	[EXIT_REASON_CR_ACCESS] = nvmx_handle_cr,
 	[EXIT_REASON_DR_ACCESS] = nvmx_handle_dr,
 	[EXIT_REASON_IO_INSTRUCTION] = nvmx_handle_io,
@@ -390,26 +421,21 @@ static const nvmx_exit_handler nvmx_exit_handlers[] = {
 	[EXIT_REASON_MONITOR_INSTRUCTION] = nvmx_handle_ud,
 	[EXIT_REASON_EPT_VIOLATION] = nvmx_handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = nvmx_handle_ept_misconfig,
-	[EXIT_REASON_INVEPT] = nvmx_handle_ud,
+	[EXIT_REASON_INVEPT] = nvmx_handle_vmx_insn,
 	[EXIT_REASON_WBINVD] = nvmx_handle_nop_insn,
 	[EXIT_REASON_XSETBV] = nvmx_handle_xsetbv,
 	[EXIT_REASON_PREEMPTION_TIMER] = nvmx_handle_preemption_timer,
-	[EXIT_REASON_INVVPID] = nvmx_handle_ud,
-	[EXIT_REASON_VMFUNC] = nvmx_handle_ud,
+	[EXIT_REASON_INVVPID] = nvmx_handle_vmx_insn,
+	[EXIT_REASON_VMFUNC] = nvmx_handle_vmx_insn,
 };
 
-int nvmx_handle_exit(struct nvmx_vcpu *vcpu)
+/* An exit L0 handles, for L1 or, while L2 runs, for L2 (nested/exit.c). */
+int nvmx_l0_handle_exit(struct nvmx_vcpu *vcpu)
 {
 	u32 reason = vcpu->exit_reason;
 	u16 basic = reason & 0xffff;
 	nvmx_exit_handler fn = NULL;
 
-	nvmx_count_exit(vcpu, basic);
-	/* The VMREADs cost nothing when the event is off. */
-	if (trace_nvmx_exit_enabled())
-		trace_nvmx_exit(reason, nvmx_vmread(GUEST_RIP),
-				nvmx_vmread(EXIT_QUALIFICATION),
-				nvmx_vmread(VM_EXIT_INTR_INFO), vcpu->id, 1);
 	if (nvmx_entry_failed(vcpu)) {
 		vcpu->run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 		vcpu->run->fail_entry.hardware_entry_failure_reason = reason;
@@ -422,4 +448,26 @@ int nvmx_handle_exit(struct nvmx_vcpu *vcpu)
 	if (!fn)
 		return nvmx_unexpected_exit(vcpu);
 	return fn(vcpu);
+}
+
+/*
+ * Every hardware exit comes here. While L2 runs, the nested code routes
+ * it (the one hook the L0 core has for exits from L2).
+ */
+int nvmx_handle_exit(struct nvmx_vcpu *vcpu)
+{
+	u32 reason = vcpu->exit_reason;
+	bool l2 = vcpu->nested.guest_mode;
+
+	vcpu->stat.exits++;
+	/* The VMREADs cost nothing when the event is off. */
+	if (trace_nvmx_exit_enabled())
+		trace_nvmx_exit(reason, nvmx_vmread(GUEST_RIP),
+				nvmx_vmread(EXIT_QUALIFICATION),
+				nvmx_vmread(VM_EXIT_INTR_INFO), vcpu->id,
+				l2 ? 2 : 1);
+	if (l2)
+		return nvmx_nested_handle_exit(vcpu);
+	nvmx_stats_count_exit(vcpu->stat.nvmx_l1_exits, reason & 0xffff);
+	return nvmx_l0_handle_exit(vcpu);
 }

@@ -37,6 +37,10 @@
 #define NVMX_MAX_CPUID_ENTRIES	256
 #define NVMX_MAX_IO_MSRS	256
 
+/* CR0 bits L1 owns: writes to them do not exit (vmcs01's mask). */
+#define NVMX_L1_CR0_GUEST_BITS	(X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
+				 X86_CR0_WP | X86_CR0_AM)
+
 /* Architectural bits <asm/vmx.h> and <asm/debugreg.h> do not name. */
 #define NVMX_AR_AVL_MASK	BIT(12)
 #define NVMX_DR7_FIXED_1	0x400UL
@@ -234,12 +238,6 @@ static inline bool nvmx_entry_failed(const struct nvmx_vcpu *vcpu)
 	return vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY;
 }
 
-static inline void nvmx_count_exit(struct nvmx_vcpu *vcpu, u16 basic)
-{
-	vcpu->stat.exits++;
-	nvmx_stats_count_exit(vcpu->stat.nvmx_l1_exits, basic);
-}
-
 /* vmx.c: VMX capabilities and per-CPU VMX operation */
 extern struct nvmx_vmx_caps nvmx_caps;
 int nvmx_vmx_init(void);
@@ -305,6 +303,9 @@ int nvmx_set_memory_region(struct nvmx_vm *vm,
 int nvmx_mmu_map_gpa(struct nvmx_vm *vm, u64 gpa, bool write);
 struct nvmx_memslot *nvmx_gpa_to_slot(struct nvmx_vm *vm, u64 gpa);
 int nvmx_read_guest(struct nvmx_vm *vm, u64 gpa, void *buf, unsigned int len);
+int nvmx_write_guest(struct nvmx_vm *vm, u64 gpa, const void *buf,
+		     unsigned int len);
+struct page *nvmx_gpa_get_page(struct nvmx_vm *vm, u64 gpa);
 void nvmx_load_pdptrs(struct nvmx_vcpu *vcpu, unsigned long cr3);
 
 /* mmio.c: MMIO emulation */
@@ -333,6 +334,9 @@ int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs);
 int nvmx_get_sregs(struct nvmx_vcpu *vcpu, struct kvm_sregs *sregs);
 int nvmx_set_sregs(struct nvmx_vcpu *vcpu, const struct kvm_sregs *sregs);
 unsigned long nvmx_read_cr0(struct nvmx_vcpu *vcpu);
+void nvmx_write_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0);
+void nvmx_write_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4);
+unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu);
 int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0);
 int nvmx_set_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4);
 unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu);
@@ -356,6 +360,7 @@ void nvmx_set_guest_kernel_gs_base(struct nvmx_vcpu *vcpu, u64 v);
 
 /* exits.c: VM-exit handlers */
 int nvmx_handle_exit(struct nvmx_vcpu *vcpu);
+int nvmx_l0_handle_exit(struct nvmx_vcpu *vcpu);
 
 /* dev.c: /dev/nvmx */
 int nvmx_dev_init(void);

@@ -151,12 +151,18 @@ static int nvmx_internal_error_loading(struct nvmx_vcpu *vcpu)
 	return 0;
 }
 
-/* Flushes the vCPU's VPID-tagged TLB on this CPU if asked. Preemption off. */
+/*
+ * Flushes the vCPU's VPID-tagged TLB on this CPU if asked: L1's, and
+ * L2's if it has one (L1 has no VPID: a flush for one level is a flush
+ * for both). Preemption off.
+ */
 static void nvmx_flush_tlb_if_asked(struct nvmx_vcpu *vcpu)
 {
 	if (!vcpu->flush_tlb)
 		return;
 	nvmx_invvpid_single(vcpu->vpid);
+	if (vcpu->nested.vpid02)
+		nvmx_invvpid_single(vcpu->nested.vpid02);
 	vcpu->flush_tlb = false;
 	vcpu->stat.tlb_flush++;
 }
@@ -227,8 +233,15 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
 		/* As a triple fault the CPU detects (exits.c). */
-		if (vcpu->triple_fault) {
+		if (vcpu->triple_fault && vcpu->nested.guest_mode) {
+			/* L2's shutdown is a VM exit to L1. */
 			vcpu->triple_fault = false;
+			nvmx_nested_vmexit(vcpu, EXIT_REASON_TRIPLE_FAULT, 0, 0,
+					   0);
+		}
+		if (vcpu->triple_fault || vcpu->nested.abort) {
+			vcpu->triple_fault = false;
+			vcpu->nested.abort = false;
 			run->exit_reason = KVM_EXIT_SHUTDOWN;
 			r = 0;
 			break;
@@ -240,6 +253,8 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		/* An exception for L2 that L1 intercepts is an exit to L1. */
+		nvmx_nested_check_events(vcpu);
 
 		preempt_disable();
 		nvmx_vmcs01_before_entry(vcpu);
@@ -277,6 +292,11 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			run->exit_reason = KVM_EXIT_SHUTDOWN;
 			r = -EIO;
 			break;
+		}
+		if (r && vcpu->nested.guest_mode) {
+			nvmx_nested_hw_vmfail(vcpu,
+					      nvmx_vmread(VM_INSTRUCTION_ERROR));
+			continue;
 		}
 		if (r) {
 			r = nvmx_vmfail(vcpu);

@@ -332,6 +332,7 @@ static int nvmx_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 /* Frees a vCPU; at VM destruction, or when its creation fails. */
 void nvmx_vcpu_free(struct nvmx_vcpu *vcpu)
 {
+	nvmx_nested_vcpu_free(vcpu);
 	nvmx_loaded_vmcs_free(&vcpu->vmcs01);
 	nvmx_vpid_free(vcpu->vpid);
 	fpu_free_guest_fpstate(&vcpu->guest_fpu);
@@ -401,11 +402,13 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 	vcpu->run = page_address(vcpu->run_page);
 	nvmx_msr_bitmap_init(page_address(vcpu->msr_bitmap));
 	nvmx_lapic_reset(vcpu);
-	nvmx_nested_vcpu_init(vcpu);
 
 	nvmx_vcpu_load(vcpu);
 	r = nvmx_vmcs01_setup(vcpu);
 	nvmx_vcpu_put(vcpu);
+	if (r)
+		goto err_free;
+	r = nvmx_nested_vcpu_init(vcpu);
 	if (r)
 		goto err_free;
 

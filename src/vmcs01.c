@@ -23,9 +23,6 @@
 #include "nvmx.h"
 #include "vmx_ops.h"
 
-/* CR0 bits L1 owns: writes to them do not exit. */
-#define NVMX_L1_CR0_GUEST_BITS	(X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
-				 X86_CR0_WP | X86_CR0_AM)
 /* CR0 bits VMX needs set while the guest runs (unrestricted guest). */
 #define NVMX_CR0_ALWAYS_ON	X86_CR0_NE
 /*
@@ -384,31 +381,61 @@ static bool nvmx_long_mode(struct nvmx_vcpu *vcpu)
 	return vcpu->efer & EFER_LMA;
 }
 
+/* CR0 bits the current guest owns: L1's, or in vmcs02 those L1 left to L2. */
+static unsigned long nvmx_cr0_guest_bits(struct nvmx_vcpu *vcpu)
+{
+	if (vcpu->nested.guest_mode)
+		return vcpu->nested.cr0_guest_bits02;
+	return NVMX_L1_CR0_GUEST_BITS;
+}
+
 /* CR0 as the guest sees it now: guest-owned bits live in the VMCS. */
 unsigned long nvmx_read_cr0(struct nvmx_vcpu *vcpu)
 {
-	return (vcpu->cr0 & ~NVMX_L1_CR0_GUEST_BITS) |
-	       (nvmx_vmread(GUEST_CR0) & NVMX_L1_CR0_GUEST_BITS);
+	unsigned long owned = nvmx_cr0_guest_bits(vcpu);
+
+	return (vcpu->cr0 & ~owned) | (nvmx_vmread(GUEST_CR0) & owned);
 }
 
 /*
  * The one place CR0 reaches the VMCS: the shadow holds what the guest
- * wrote, the hardware what nvmx lets it run with.
+ * reads (for L1 what it wrote; for L2 what vmcs12 says it reads), the
+ * hardware what nvmx lets it run with.
  */
-static void nvmx_write_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
+void nvmx_write_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 {
 	vcpu->cr0 = cr0;
-	nvmx_vmwrite(CR0_READ_SHADOW, cr0);
+	nvmx_vmwrite(CR0_READ_SHADOW, vcpu->nested.guest_mode ?
+		     nvmx_nested_cr0_shadow(vcpu, cr0) : cr0);
 	nvmx_vmwrite(GUEST_CR0,
 		     (cr0 & ~NVMX_CR0_ALWAYS_OFF) | NVMX_CR0_ALWAYS_ON);
 }
 
 /* The same for CR4. */
-static void nvmx_write_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4)
+void nvmx_write_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4)
 {
 	vcpu->cr4 = cr4;
-	nvmx_vmwrite(CR4_READ_SHADOW, cr4);
+	nvmx_vmwrite(CR4_READ_SHADOW, vcpu->nested.guest_mode ?
+		     nvmx_nested_cr4_shadow(vcpu, cr4) : cr4);
 	nvmx_vmwrite(GUEST_CR4, cr4 | NVMX_CR4_ALWAYS_ON);
+}
+
+/*
+ * In VMX operation, and in VMX non-root operation under L1, CR0 and CR4
+ * must keep the bits IA32_VMX_CR0/CR4_FIXED0/1 (L1's) fix, or MOV #GPs.
+ */
+static bool nvmx_vmx_fixed_ok(struct nvmx_vcpu *vcpu, unsigned long cr0,
+			      unsigned long cr4)
+{
+	const struct nvmx_vmx_caps *c = &vcpu->nested.caps;
+
+	if (!vcpu->nested.vmxon && !vcpu->nested.guest_mode)
+		return true;
+	/* CD and NW are not fixed for software, whatever FIXED0 says. */
+	return nvmx_cr_fixed_ok(cr0 & ~(X86_CR0_CD | X86_CR0_NW),
+				c->cr0_fixed0 & ~(X86_CR0_CD | X86_CR0_NW),
+				c->cr0_fixed1 | X86_CR0_CD | X86_CR0_NW) &&
+	       nvmx_cr_fixed_ok(cr4, c->cr4_fixed0, c->cr4_fixed1);
 }
 
 /* Sets the guest's CR0; returns -EINVAL where MOV CR0 would #GP. */
@@ -423,6 +450,8 @@ int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
 		return -EINVAL;
 	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return -EINVAL;
+	if (!nvmx_vmx_fixed_ok(vcpu, cr0, vcpu->cr4))
 		return -EINVAL;
 	if (!(old & X86_CR0_PG) && (cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
 		if (!(vcpu->cr4 & X86_CR4_PAE))
@@ -452,6 +481,8 @@ int nvmx_set_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4)
 	unsigned long old = vcpu->cr4;
 
 	if (cr4 & ~nvmx_cr4_allowed(vcpu))
+		return -EINVAL;
+	if (!nvmx_vmx_fixed_ok(vcpu, nvmx_read_cr0(vcpu), cr4))
 		return -EINVAL;
 	if (nvmx_long_mode(vcpu) && !(cr4 & X86_CR4_PAE))
 		return -EINVAL;
@@ -637,7 +668,8 @@ int nvmx_set_sregs(struct nvmx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	/* EFER first: CR0 and CR4 checks depend on long mode. */
 	nvmx_set_efer(vcpu, sregs->efer, true);
 	/* Reserved bits would fail VM entry; the CPU would ignore them. */
-	nvmx_write_cr0(vcpu, (sregs->cr0 & NVMX_CR0_ARCH_BITS) | X86_CR0_ET);
+	/* ET as userspace gives it: KVM forces it only on a guest MOV. */
+	nvmx_write_cr0(vcpu, sregs->cr0 & NVMX_CR0_ARCH_BITS);
 	nvmx_write_cr4(vcpu, sregs->cr4);
 	nvmx_set_tpr(vcpu, (sregs->cr8 & 0xf) << 4);
 	/* New paging state: nothing cached for the old one may be used. */
