@@ -88,7 +88,6 @@ static u64 nvmx_caps_get(const struct nvmx_vmx_caps *c, size_t offset)
 	return *(const u64 *)((const char *)c + offset);
 }
 
-
 void nvmx_l1_caps_max(const struct nvmx_vmx_caps *host,
 		      struct nvmx_vmx_caps *l1)
 {

@@ -101,5 +101,4 @@ void nvmx_l1_caps_follow_cpuid(struct nvmx_vmx_caps *l1,
 			       const struct nvmx_vmx_caps *max,
 			       u64 cr4_allowed, bool rdtscp, bool invpcid);
 
-
 #endif /* NVMX_NESTED_L1CAPS_H */
