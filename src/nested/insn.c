@@ -16,6 +16,7 @@
 #include "nvmx.h"
 #include "vmx_ops.h"
 #include "nested/insn_pure.h"
+#include "nested/msrs.h"
 #include "nested/nested_int.h"
 
 #define NVMX_RFLAGS_ARITH	(X86_EFLAGS_CF | X86_EFLAGS_PF | \

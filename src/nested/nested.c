@@ -60,10 +60,17 @@ static int nvmx_vmcs02_alloc(struct nvmx_vcpu *vcpu)
 	r = nvmx_loaded_vmcs_alloc(n->vmcs02);
 	if (r)
 		goto err_vmcs;
+	/* L2 gets its own VPID: L1 has none, and its TLB is not L2's. */
 	n->vpid02 = nvmx_vpid_alloc();
+	if (!n->vpid02) {
+		r = -ENOMEM;
+		goto err_loaded;
+	}
 	n->vmcs02_ready = false;
 	return 0;
 
+err_loaded:
+	nvmx_loaded_vmcs_free(n->vmcs02);
 err_vmcs:
 	kfree(n->vmcs02);
 	n->vmcs02 = NULL;

@@ -62,7 +62,6 @@ struct nvmx_nested {
 /* nested/nested.c */
 int nvmx_nested_vcpu_init(struct nvmx_vcpu *vcpu);
 void nvmx_nested_vcpu_free(struct nvmx_vcpu *vcpu);
-bool nvmx_nested_vmx_allowed(struct nvmx_vcpu *vcpu);
 int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu);
 bool nvmx_nested_check_events(struct nvmx_vcpu *vcpu);
 void nvmx_nested_force_exit(struct nvmx_vcpu *vcpu);
