@@ -232,6 +232,8 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
 	for (;;) {
+		/* An exception for L2 that L1 intercepts is an exit to L1. */
+		nvmx_nested_check_events(vcpu);
 		/* As a triple fault the CPU detects (exits.c). */
 		if (vcpu->triple_fault && vcpu->nested.guest_mode) {
 			/* L2's shutdown is a VM exit to L1. */
@@ -253,8 +255,6 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
-		/* An exception for L2 that L1 intercepts is an exit to L1. */
-		nvmx_nested_check_events(vcpu);
 
 		preempt_disable();
 		nvmx_vmcs01_before_entry(vcpu);

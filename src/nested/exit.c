@@ -87,8 +87,10 @@ static void nvmx_load_l1_host_state(struct nvmx_vcpu *vcpu)
 	nvmx_vmwrite(GUEST_SYSENTER_CS, v12->host_ia32_sysenter_cs);
 	nvmx_vmwrite(GUEST_SYSENTER_ESP, v12->host_ia32_sysenter_esp);
 	nvmx_vmwrite(GUEST_SYSENTER_EIP, v12->host_ia32_sysenter_eip);
-	if (v12->vm_exit_controls & VM_EXIT_LOAD_IA32_PAT)
-		nvmx_vmwrite(GUEST_IA32_PAT, v12->host_ia32_pat);
+	/* Without "load IA32_PAT" the exit leaves PAT as L2 had it. */
+	nvmx_vmwrite(GUEST_IA32_PAT,
+		     v12->vm_exit_controls & VM_EXIT_LOAD_IA32_PAT ?
+		     v12->host_ia32_pat : n->l2_pat);
 
 	nvmx_host_segment(NVMX_SEG_CS, v12->host_cs_selector, 0, 0xffffffff,
 			  code_ar);
@@ -192,11 +194,34 @@ static void nvmx_save_exit_info(struct nvmx_vcpu *vcpu, bool hw)
 	nvmx_save_vectoring(vcpu);
 }
 
+/* VMX-abort indicators (SDM "VMX Aborts"). */
+#define NVMX_ABORT_SAVE_MSR	1
+#define NVMX_ABORT_LOAD_MSR	4
+
+/*
+ * A VMX abort: the indicator goes into the vmcs12 region, and the logical
+ * processor (L1) shuts down; the run loop ends KVM_RUN with
+ * KVM_EXIT_SHUTDOWN (run.c).
+ */
+static void nvmx_nested_abort(struct nvmx_vcpu *vcpu, u32 indicator)
+{
+	struct nvmx_nested *n = &vcpu->nested;
+
+	if (n->abort)
+		return;
+	n->vmcs12->abort = indicator;
+	nvmx_write_guest(vcpu->vm,
+			 n->current_vmptr + offsetof(struct nvmx_vmcs12, abort),
+			 &indicator, sizeof(indicator));
+	n->abort = true;
+}
+
 /* The switch to L1 common to every nested exit. vmcs02 is current. */
 static void nvmx_leave_l2(struct nvmx_vcpu *vcpu)
 {
 	struct nvmx_nested *n = &vcpu->nested;
 
+	n->l2_pat = nvmx_vmread(GUEST_IA32_PAT);
 	n->guest_mode = false;
 	vcpu->stat.guest_mode = 0;
 	memset(&vcpu->injected, 0, sizeof(vcpu->injected));
@@ -219,12 +244,9 @@ static void nvmx_nested_finish_exit(struct nvmx_vcpu *vcpu, u32 reason,
 	/* Every VM exit clears the entry event's valid bit. */
 	v12->vm_entry_intr_info_field &= ~INTR_INFO_VALID_MASK;
 	nvmx_load_l1_host_state(vcpu);
-	if (nvmx_exit_msr_areas(vcpu, false)) {
-		/* VMX abort: L1 is shut down, as the SDM's abort does. */
-		v12->abort = 1;
-		vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
-		vcpu->nested.abort = true;
-	}
+	/* VMX abort (SDM "VMX Aborts"): indicator 4, L1 shuts down. */
+	if (nvmx_exit_msr_areas(vcpu, false))
+		nvmx_nested_abort(vcpu, NVMX_ABORT_LOAD_MSR);
 	trace_nvmx_nested_vmexit_inject(vcpu->id, reason, qual, intr_info,
 					intr_error);
 }
@@ -243,7 +265,7 @@ static void __nvmx_nested_vmexit(struct nvmx_vcpu *vcpu, u32 reason,
 		nvmx_vmcs02_sync_to_vmcs12(vcpu);
 		nvmx_save_exit_info(vcpu, hw);
 		if (nvmx_exit_msr_areas(vcpu, true))
-			vcpu->nested.abort = true;
+			nvmx_nested_abort(vcpu, NVMX_ABORT_SAVE_MSR);
 	}
 	/* L1 runs on from its host state: vmcs01's guest state. */
 	vcpu->dr7 = vcpu->nested.l1_dr7;
@@ -265,6 +287,7 @@ void nvmx_nested_vmexit(struct nvmx_vcpu *vcpu, u32 reason, u64 qual,
 void nvmx_nested_entry_fail(struct nvmx_vcpu *vcpu, u32 basic, u64 qual)
 {
 	vcpu->nested.l1_cr0 = vcpu->cr0;
+	vcpu->nested.l2_pat = nvmx_vmread(GUEST_IA32_PAT);
 	nvmx_nested_finish_exit(vcpu, basic | VMX_EXIT_REASONS_FAILED_VMENTRY,
 				qual, 0, 0);
 }
@@ -303,11 +326,29 @@ int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu)
 	if (basic == EXIT_REASON_MSR_READ || basic == EXIT_REASON_MSR_WRITE)
 		e.msr = vcpu->regs.gpr[NVMX_RCX];
 
-	/* A VM-entry failure of vmcs02 is L1's: its vmcs12 held it. */
+	/*
+	 * A VM-entry failure of vmcs02 is L1's (its vmcs12 held it), but a
+	 * machine check during the entry is the host's.
+	 */
+	if (nvmx_entry_failed(vcpu) && basic != EXIT_REASON_MCE_DURING_VMENTRY &&
+	    vcpu->nested.l2_entered) {
+		/*
+		 * L2 ran, and its state became invalid under it (userspace's
+		 * KVM_SET_SREGS): nothing L1 did fails, so L2 shuts down, a
+		 * triple-fault exit to L1, as kvm_intel gives.
+		 */
+		trace_nvmx_nested_vmexit(vcpu->id, e.reason, e.qual, 0,
+					 NVMX_ROUTE_L1);
+		nvmx_nested_vmexit(vcpu, EXIT_REASON_TRIPLE_FAULT, 0, 0, 0);
+		return 1;
+	}
 	if (nvmx_entry_failed(vcpu))
-		route = NVMX_ROUTE_L1;
+		route = basic == EXIT_REASON_MCE_DURING_VMENTRY ?
+			NVMX_ROUTE_L0 : NVMX_ROUTE_L1;
 	else
 		route = nvmx_route_exit(v12, &e, &ops);
+	if (!nvmx_entry_failed(vcpu))
+		vcpu->nested.l2_entered = true;
 	trace_nvmx_nested_vmexit(vcpu->id, e.reason, e.qual, e.intr_info,
 				 route);
 	if (route == NVMX_ROUTE_L1) {
@@ -315,7 +356,8 @@ int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu)
 				      basic);
 		__nvmx_nested_vmexit(vcpu, e.reason, e.qual, e.intr_info,
 				     e.intr_error, true);
-		return vcpu->nested.abort ? 0 : 1;
+		/* After a VMX abort the run loop shuts L1 down. */
+		return 1;
 	}
 	nvmx_stats_count_exit(vcpu->stat.nvmx_l2_exits_l0, basic);
 	return nvmx_l0_handle_exit(vcpu);

@@ -108,7 +108,7 @@ static int nvmx_l1_translate(struct nvmx_vcpu *vcpu, u64 gla, bool write,
 	struct nvmx_gwalk_regs regs = {
 		.cr0 = nvmx_read_cr0(vcpu), .cr3 = nvmx_vmread(GUEST_CR3),
 		.cr4 = vcpu->cr4, .efer = vcpu->efer,
-		.maxphyaddr = boot_cpu_data.x86_phys_bits,
+		.maxphyaddr = nvmx_vcpu_maxphyaddr(vcpu),
 	};
 	struct nvmx_gwalk_result res;
 	u64 pdptes[4];
@@ -173,6 +173,27 @@ static unsigned int nvmx_insn_opsize(struct nvmx_vcpu *vcpu)
 }
 
 /*
+ * The linear address of the memory operand (@size bytes), with the
+ * segment checks. Returns 0, or 1 when a fault was queued for L1.
+ */
+static int nvmx_insn_mem(struct nvmx_vcpu *vcpu, unsigned int size,
+			 bool write, u64 *gla)
+{
+	struct nvmx_insn_env env;
+	u32 info = nvmx_vmread(VMX_INSTRUCTION_INFO);
+	u64 qual = nvmx_vmread(EXIT_QUALIFICATION);
+	u8 vector;
+
+	nvmx_insn_env(vcpu, &env);
+	if (nvmx_vmx_mem_operand(&env, info, qual, size, write, gla,
+				 &vector)) {
+		nvmx_queue_exception(vcpu, vector, vector != UD_VECTOR, 0);
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * The fault checks every VMX instruction starts with, then the memory
  * operand's linear address when @size is non-zero. Returns 0 to go on, or
  * 1 when a fault was queued for L1 (the exit is then handled).
@@ -181,9 +202,6 @@ static int nvmx_insn_prologue(struct nvmx_vcpu *vcpu, enum nvmx_vmx_insn insn,
 			      unsigned int size, bool write, u64 *gla)
 {
 	struct nvmx_insn_env env;
-	u32 info = nvmx_vmread(VMX_INSTRUCTION_INFO);
-	u64 qual = nvmx_vmread(EXIT_QUALIFICATION);
-	u8 vector;
 	int v;
 
 	nvmx_insn_env(vcpu, &env);
@@ -194,12 +212,7 @@ static int nvmx_insn_prologue(struct nvmx_vcpu *vcpu, enum nvmx_vmx_insn insn,
 	}
 	if (!size)
 		return 0;
-	if (nvmx_vmx_mem_operand(&env, info, qual, size, write, gla,
-				 &vector)) {
-		nvmx_queue_exception(vcpu, vector, true, 0);
-		return 1;
-	}
-	return 0;
+	return nvmx_insn_mem(vcpu, size, write, gla);
 }
 
 /* A VMCS pointer L1 names: 4 KiB aligned and within its MAXPHYADDR. */
@@ -350,9 +363,8 @@ static int nvmx_handle_vmread(struct nvmx_vcpu *vcpu)
 	u32 err;
 	int r;
 
-	r = nvmx_insn_prologue(vcpu, NVMX_VI_VMREAD, to_reg ? 0 : size,
-			       true, &gla);
-	if (r)
+	/* As the SDM's pseudocode and kvm_intel: the operand comes last. */
+	if (nvmx_insn_prologue(vcpu, NVMX_VI_VMREAD, 0, true, NULL))
 		return 1;
 	if (n->current_vmptr == NVMX_NO_VMPTR)
 		return nvmx_vmfail_invalid(vcpu);
@@ -368,6 +380,8 @@ static int nvmx_handle_vmread(struct nvmx_vcpu *vcpu)
 		/* A 32-bit destination register is zero-extended. */
 		nvmx_gpr_write(vcpu, nvmx_vmx_reg_operand(info, false), val);
 	} else {
+		if (nvmx_insn_mem(vcpu, size, true, &gla))
+			return 1;
 		r = nvmx_l1_access(vcpu, gla, &val, size, true);
 		if (r)
 			return r < 0 ? r : 1;
@@ -390,9 +404,11 @@ static int nvmx_handle_vmwrite(struct nvmx_vcpu *vcpu)
 	u32 err;
 	int r, idx;
 
-	r = nvmx_insn_prologue(vcpu, NVMX_VI_VMWRITE, from_reg ? 0 : size,
-			       false, &gla);
-	if (r)
+	if (nvmx_insn_prologue(vcpu, NVMX_VI_VMWRITE, 0, false, NULL))
+		return 1;
+	if (n->current_vmptr == NVMX_NO_VMPTR)
+		return nvmx_vmfail_invalid(vcpu);
+	if (!from_reg && nvmx_insn_mem(vcpu, size, false, &gla))
 		return 1;
 	if (from_reg) {
 		val = nvmx_gpr_read(vcpu, nvmx_vmx_reg_operand(info, false));
@@ -401,8 +417,6 @@ static int nvmx_handle_vmwrite(struct nvmx_vcpu *vcpu)
 		if (r)
 			return r < 0 ? r : 1;
 	}
-	if (n->current_vmptr == NVMX_NO_VMPTR)
-		return nvmx_vmfail_invalid(vcpu);
 	enc = nvmx_gpr_read(vcpu, nvmx_vmx_reg_operand(info, true));
 	if (size == 4) {
 		enc = (u32)enc;

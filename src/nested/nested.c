@@ -287,6 +287,7 @@ int nvmx_nested_run(struct nvmx_vcpu *vcpu, bool launch)
 
 	r = nvmx_vmcs02_build(vcpu);
 	n->guest_mode = true;
+	n->l2_entered = false;
 	vcpu->stat.guest_mode = 1;
 	nvmx_enter_l2_state(vcpu);
 	if (r) {

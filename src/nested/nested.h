@@ -40,6 +40,8 @@ struct nvmx_nested {
 
 	/* L2 is running (vmcs02 is the vCPU's VMCS). */
 	bool guest_mode;
+	/* vmcs02 was entered since the last VMLAUNCH/VMRESUME. */
+	bool l2_entered;
 	/* The VMCS L2 runs on, and whether its constant fields are written. */
 	struct nvmx_loaded_vmcs *vmcs02;
 	bool vmcs02_ready;
@@ -53,6 +55,8 @@ struct nvmx_nested {
 	/* L1's CR0 and DR7 at VMLAUNCH (a VM exit keeps some CR0 bits). */
 	unsigned long l1_cr0;
 	unsigned long l1_dr7;
+	/* L2's PAT at the exit: L1 keeps it unless the exit loads its own. */
+	u64 l2_pat;
 	/* A VM-exit MSR area failed: VMX abort, L1 shuts down. */
 	bool abort;
 	/* VMCS field writes of the last nested entry (the builder's cost). */

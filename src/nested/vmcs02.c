@@ -216,6 +216,7 @@ int nvmx_vmcs02_build(struct nvmx_vcpu *vcpu)
 		       n->vmcs12->vm_entry_controls & VM_ENTRY_LOAD_IA32_PAT ?
 		       n->vmcs12->guest_ia32_pat : s.pat);
 	bitmap_zero(n->dirty, NVMX_V12_NR);
+	vcpu->stat.nvmx_vmcs02_writes = n->entry_writes;
 	return r;
 }
 
