@@ -18,15 +18,18 @@
  * Round i of a run from seed S uses seed S+i only, and starts from a
  * VMCLEARed VMCS rewritten with the baseline, so `-s S+i -n 1` replays it.
  *
- * What keeps L1 alive: L2 never runs code but its payload (guest RIP only
+ * What keeps L1 alive: L2 runs no code but its payload (guest RIP only
  * takes values that hit the payload, its int3 padding, unmapped or
  * non-canonical addresses; guest CR3 never points at random memory), every
  * exception in L2 exits (exception bitmap all ones, #PF mask = match = 0;
  * those three are only fuzzed in rounds that touch nothing that makes L2
- * fault), host-state fields L1 cannot restore get only values the entry
- * checks must refuse, and the rest of L1's state a VM exit loads (segment
- * registers, FS/GS bases, SYSENTER, EFER, PAT, descriptor-table limits) is
- * put back after every entry. GPA fields point at a zero page, an all-ones
+ * fault), an event injected into L2 (rounds that leave L2's stack and IDT
+ * alone) goes through L1's IDT, whose handler returns to the payload
+ * (vectors whose libkvm stub pops an error code get one), host-state
+ * fields L1 cannot restore get only values the entry checks must refuse
+ * (HOST_RSP, which has no check, stays the entry stub's), and the rest of
+ * L1's state a VM exit loads (segment registers, FS/GS bases, SYSENTER,
+ * EFER, PAT, descriptor-table limits) is put back after every entry. GPA fields point at a zero page, an all-ones
  * page, MSR areas of valid entries, MMIO, no memslot or the top of
  * MAXPHYADDR, never at arbitrary memory of L1's. Left out on purpose:
  * activity states HLT, shutdown and wait-for-SIPI (nothing would wake L2)
@@ -105,6 +108,7 @@ enum {
 	V_ICPT,		/* exception bitmap, #PF mask/match */
 	V_SEL,		/* host ES/SS/DS/FS/GS selector: restored after entry */
 	V_STUB,		/* HOST_RSP/RIP: the entry stub writes them (do_enter()) */
+	V_EVENT,	/* VM-entry interruption information: mostly well formed */
 };
 
 struct fz_rule {
@@ -138,7 +142,7 @@ static const struct fz_rule rules[] = {
 	{ "guest_rflags",		T_EVSAFE,	V_ANY },
 	{ "guest_interruptibility_info", T_EVSAFE,	V_ANY },
 	{ "guest_pending_dbg_exceptions", T_EVSAFE,	V_ANY },
-	{ "vm_entry_intr_info_field",	T_EVENT,	V_ANY },
+	{ "vm_entry_intr_info_field",	T_EVENT,	V_EVENT },
 	{ "vm_entry_exception_error_code", T_EVENT,	V_ANY },
 	{ "vm_entry_instruction_len",	T_EVENT,	V_ANY },
 	{ "exception_bitmap",		T_ICPT,		V_ICPT },
@@ -238,6 +242,7 @@ struct fz_state {
 	u64 round;		/* rounds finished */
 	u64 cur_seed;
 	u64 l2_events;		/* events L2 took through L1's IDT */
+	u64 fault_vec, fault_ec, fault_rip;	/* the last other vector */
 	u32 nlog;
 	struct fz_log log[LOG_MAX];
 	u64 vmfail_valid[32], vmfail_invalid, entry_fail[2], ud;
@@ -621,6 +626,40 @@ static u64 gen_value(unsigned int i)
 		return base;
 	case V_SEL:
 		return rnd_below(16) ? rnd() & 0xffff : 0;
+	case V_EVENT: {
+		/*
+		 * Exceptions that push an error code (SDM 26.2.1.3), which are
+		 * also the vectors whose libkvm IDT stubs expect one.
+		 */
+		const u32 errs = BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(17);
+		u32 v = rnd_below(32), type = rnd_below(8);
+		u64 e;
+
+		switch (rnd_below(4)) {
+		case 0:	/* well formed: NMI, exception, software event (nibbles) */
+			type = 0x6543332ull >> (4 * rnd_below(7)) & 0xf;
+			v = type == 2 ? 2 : type == 4 ? rnd_below(256) : type == 6 ? 3 : v;
+			e = BIT(31) | type << 8 | v | (type == 3 && (errs & BIT(v)) ? BIT(11) : 0);
+			break;
+		case 1:
+		case 2:	/* any type and vector, error code or not */
+			e = BIT(31) | type << 8 | (rnd() & 1) << 11 |
+			    (rnd() & 1 ? v : rnd_below(256));
+			break;
+		default:
+			e = gen_any(i, base);
+		}
+		/*
+		 * Only a hardware exception pushes an error code: anything
+		 * else delivered to those vectors would meet a stub that pops
+		 * one, so it moves to vector + 32.
+		 */
+		type = e >> 8 & 7;
+		v = e & 0xff;
+		if ((e & BIT(31)) && type != 3 && v < 32 && (errs & BIT(v)))
+			e |= BIT(5);
+		return e;
+	}
 	default:
 		return gen_any(i, base);
 	}
@@ -831,6 +870,8 @@ static void judge_entry(bool launch, u64 fl)
 	vs.launched = true;
 	st.exits[reason < ARRAY_SIZE(st.exits) ? reason : 0]++;
 	er = exit_rule(reason);
+	CHECK(er || reason != 30, "L2 ran L1's IDT handler (its vector, RIP)",
+	      st.fault_vec, st.fault_rip);
 	CHECK(er, "exit reason no touched field can cause", reason, t);
 	CHECK(!er->needs || (t & (er->needs | T_UNKNOWN)),
 	      "exit reason the touched fields cannot cause", reason, t);
@@ -1371,6 +1412,8 @@ static void make_baseline(struct vmx_pages *vmx)
 	vmwrite(GUEST_INTERRUPTIBILITY_INFO, 0);
 	vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, 0);
 	vmwrite(VMX_PREEMPTION_TIMER_VALUE, 0);
+	/* What a software event injected into L2 needs; nothing else uses it. */
+	vmwrite(VM_ENTRY_INSTRUCTION_LEN, 3);
 	for (i = 0; i < NR_FIELDS; i++) {
 		l1.supported[i] = !vmread(fields[i].enc, &v);
 		l1.baseline[i] = v;
@@ -1449,8 +1492,16 @@ static void __attribute__((force_align_arg_pointer)) fz_fault(struct ex_regs *re
 		st.l2_events++;
 		return;
 	}
-	CHECK(0, "L1 took an exception (vector << 32 | error code, RIP)",
-	      regs->vector << 32 | (u32)regs->error_code, regs->rip);
+	/*
+	 * In L2 (RIP outside the payload, or no event expected) this ucall's
+	 * I/O exits to L1 instead, which then fails the round on exit 30.
+	 */
+	st.fault_vec = regs->vector;
+	st.fault_ec = regs->error_code;
+	st.fault_rip = regs->rip;
+	__GUEST_ASSERT(0, "an exception reached L1's IDT (vector << 32 | error code, RIP)", 4,
+		       st.cur_seed, st.round, regs->vector << 32 | (u32)regs->error_code,
+		       regs->rip);
 }
 
 /* ---- host ---- */
@@ -1463,6 +1514,8 @@ static void print_log(void)
 	static const char *const ops[] = { "vmwrite", "vmwrite-high", "enter", "insn" };
 	unsigned int i;
 
+	ksft_print_msg("last exception not L2's own: vector %lu, error code 0x%lx, RIP 0x%lx\n",
+		       st.fault_vec, st.fault_ec, st.fault_rip);
 	for (i = 0; i < st.nlog && i < LOG_MAX; i++) {
 		const struct fz_log *l = &st.log[i];
 		int f = field_index(l->enc);
