@@ -29,9 +29,10 @@
  * fields L1 cannot restore get only values the entry checks must refuse
  * (HOST_RSP, which has no check, stays the entry stub's), and the rest of
  * L1's state a VM exit loads (segment registers, FS/GS bases, SYSENTER,
- * EFER, PAT, descriptor-table limits) is put back after every entry. GPA fields point at a zero page, an all-ones
- * page, MSR areas of valid entries, MMIO, no memslot or the top of
- * MAXPHYADDR, never at arbitrary memory of L1's. Left out on purpose:
+ * EFER, PAT, descriptor-table limits) is put back after every entry. GPA
+ * fields point at a zero page, an all-ones page, MSR areas of valid
+ * entries, MMIO, no memslot or the top of MAXPHYADDR, never at arbitrary
+ * memory of L1's. Left out on purpose:
  * activity states HLT, shutdown and wait-for-SIPI (nothing would wake L2)
  * and VM-exit MSR areas in no memslot (a VMX abort: L1 shuts down).
  */
