@@ -12,6 +12,8 @@
 #   make bench            exit round-trip benchmark, nvmx against kvm_intel
 #   make fuzz             the fuzzer in the test host: ROUNDS=N SEED=S [AVOID=class,...]
 #                         [CHUNK=rounds per boot, default 1000]
+#   make nfuzz            the nested-VMX fuzzer there, on kvm_intel and nvmx:
+#                         ROUNDS=N SEED=S [CHUNK=rounds per boot, default 5000]
 #   make check            every test; prints "N passed, N failed"
 #   make install          modules_install into /lib/modules/$(KVER)
 #   make dkms-install     dkms add, build and install this tree
@@ -69,4 +71,7 @@ AVOID ?=
 fuzz:
 	scripts/fuzz.sh $(ROUNDS) $(SEED) "$(AVOID)" $(or $(CHUNK),1000)
 
-.PHONY: all module clean install dkms-install unit selftests style demo bench check fuzz
+nfuzz:
+	scripts/fuzz.sh $(ROUNDS) $(SEED) "" $(or $(CHUNK),5000) nfuzz
+
+.PHONY: all module clean install dkms-install unit selftests style demo bench check fuzz nfuzz

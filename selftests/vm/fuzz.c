@@ -1740,7 +1740,6 @@ out:
 static int tap_n;
 static int tap_failed;
 static int kmsg_fd = -1;
-static const char *kmsg_problem(int fd);
 
 static void tap(bool ok, const char *name, const char *why)
 {
@@ -1883,38 +1882,6 @@ static bool in_child(bool (*fn)(void *, char *, size_t), void *arg, char *why, s
 	}
 	snprintf(why, n, "%s", child_msg->why);
 	return WIFEXITED(st) && !WEXITSTATUS(st) && child_msg->ok;
-}
-
-static const char *const kernel_bad[] = {
-	"WARNING:", "BUG:", "BUG at", "Oops", "general protection", "soft lockup",
-	"hard LOCKUP", "hung task", "blocked for more than", "rcu_sched self-detected",
-	"rcu: INFO:", "detected stall", "Call Trace:", "UBSAN:", "KASAN:",
-	"page allocation failure", "vmalloc error", "Out of memory", "Kernel panic",
-	"stack-protector", "buffer overflow",
-};
-
-/* The first bad kernel record since @fd was opened (or last read), or NULL. */
-static const char *kmsg_problem(int fd)
-{
-	static char rec[1024];
-	unsigned int i;
-	ssize_t n;
-
-	if (fd < 0)
-		return NULL;
-	for (;;) {
-		n = read(fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE)
-			continue;
-		if (n <= 0)
-			return NULL;
-		rec[n] = 0;
-		for (i = 0; i < ARRAY_SIZE(kernel_bad); i++)
-			if (strstr(rec, kernel_bad[i])) {
-				rec[strcspn(rec, "\n")] = 0;
-				return rec;
-			}
-	}
 }
 
 /*

@@ -138,6 +138,41 @@ static inline bool kmsg_find(int fd, const char *needle)
 }
 
 /*
+ * The first record since @fd was opened (or last read) that says the kernel
+ * went wrong (WARN, BUG, oops, lockup, stall, sanitizer, allocation
+ * failure...), as one line, or NULL.
+ */
+static inline const char *kmsg_problem(int fd)
+{
+	static const char *const bad[] = {
+		"WARNING:", "BUG:", "BUG at", "Oops", "general protection", "soft lockup",
+		"hard LOCKUP", "hung task", "blocked for more than", "rcu_sched self-detected",
+		"rcu: INFO:", "detected stall", "Call Trace:", "UBSAN:", "KASAN:",
+		"page allocation failure", "vmalloc error", "Out of memory", "Kernel panic",
+		"stack-protector", "buffer overflow", NULL
+	};
+	static char rec[1024];
+	unsigned int i;
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			return NULL;
+		rec[n] = 0;
+		for (i = 0; bad[i]; i++)
+			if (strstr(rec, bad[i])) {
+				rec[strcspn(rec, "\n")] = 0;
+				return rec;
+			}
+	}
+}
+
+/*
  * A child process that creates a VM on @dev and keeps it until told to go:
  * the way to make another hypervisor (or nvmx itself) hold VMX.
  */
