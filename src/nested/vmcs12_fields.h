@@ -26,8 +26,11 @@
  *             SOFT  used by L0 in software (MSR areas, CR3 targets, link
  *                   pointer), never written to vmcs02 as it is
  *             L0    for a feature nvmx does not offer L1: kept, not used
- *   freq      HOT: written to vmcs02 on every nested entry; RARE: only when
- *             L1 changed it (VMWRITE, VMPTRLD) since the last entry
+ *   freq      for COPY rows: HOT is written to vmcs02 on every nested
+ *             entry, RARE only when L1 changed it (VMWRITE, VMPTRLD) since
+ *             the last entry. CTRL, CR and GPA rows are rebuilt at every
+ *             entry whatever their freq says: their vmcs02 value also
+ *             depends on L0's state and on L1 memory (the MSR bitmap).
  *
  * Rows are ordered by width (8, 4, then 2 bytes) so that the layout has no
  * holes; the header (revision, abort indicator, launch state) takes the
