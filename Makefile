@@ -9,7 +9,7 @@
 #   make selftests        the test binaries that run inside the test host
 #   make style            checkpatch --strict on every source file
 #   make demo             build, boot or load, and show what nvmx does
-#   make bench            exit round-trip benchmark, nvmx against kvm_intel
+#   make bench            exit and nested round-trip benchmarks, nvmx against kvm_intel
 #   make fuzz             the fuzzer in the test host: ROUNDS=N SEED=S [AVOID=class,...]
 #                         [CHUNK=rounds per boot, default 1000]
 #   make nfuzz            the nested-VMX fuzzer there, on kvm_intel and nvmx:

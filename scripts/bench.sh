@@ -1,17 +1,27 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Runs the exit benchmark (selftests/vm/exit_bench.c) on nvmx and kvm_intel:
-# directly on a VT-x host (as root, both modules loaded), else in the Bochs
-# test host's `bench` profile. Prints a Markdown table.
+# Runs the benchmarks on nvmx and kvm_intel: exit round trips
+# (selftests/vm/exit_bench.c) and nested round trips
+# (selftests/kvm/vmx_bench.c --table), directly on a VT-x host (as root,
+# both modules loaded, kvm_intel with nested=1), else in the Bochs test
+# host's `bench` profile. Prints two Markdown tables.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 if grep -qw vmx /proc/cpuinfo && [ -e /dev/nvmx ] && [ -e /dev/kvm ]; then
 	linux_source
 	make -s -C "$NVMX_TOP/selftests/vm" >/dev/null
-	exec "$NVMX_TOP/selftests/vm/out/exit_bench" /dev/nvmx /dev/kvm
+	make -s -C "$NVMX_TOP/selftests/kvm" >/dev/null
+	"$NVMX_TOP/selftests/vm/out/exit_bench" /dev/nvmx /dev/kvm
+	echo
+	exec "$NVMX_TOP/selftests/kvm/out/vmx_bench" --table
 fi
 "$NVMX_TOP/scripts/testhost/run.sh" bench >/dev/null 2>&1 || true
 serial=$NVMX_BUILD/testhost/run/bench/serial.log
 sed -n '/^NVMX-BENCH-BEGIN/,/^NVMX-BENCH-END/p' "$serial" | tr -d '\r' | sed '1d;$d'
 grep -q '^NVMX-BENCH-END' "$serial"
+echo
+sed -n '/^NVMX-VMXBENCH-BEGIN/,/^NVMX-VMXBENCH-END/p' "$serial" | tr -d '\r' | sed '1d;$d'
+# Printed only when vmx_bench passed: its failure is in the serial log.
+grep -q '^NVMX-VMXBENCH-END' "$serial" ||
+	{ log "vmx_bench failed: see the vmx_bench result in $serial"; exit 1; }
