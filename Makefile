@@ -14,6 +14,7 @@
 #                         [CHUNK=rounds per boot, default 1000]
 #   make nfuzz            the nested-VMX fuzzer there, on kvm_intel and nvmx:
 #                         ROUNDS=N SEED=S [CHUNK=rounds per boot, default 5000]
+#                         [KEEP_GOING=N: go on after up to N failed rounds]
 #   make check            every test; prints "N passed, N failed"
 #   make install          modules_install into /lib/modules/$(KVER)
 #   make dkms-install     dkms add, build and install this tree
@@ -72,6 +73,7 @@ fuzz:
 	scripts/fuzz.sh $(ROUNDS) $(SEED) "$(AVOID)" $(or $(CHUNK),1000)
 
 nfuzz:
-	scripts/fuzz.sh $(ROUNDS) $(SEED) "" $(or $(CHUNK),5000) nfuzz
+	NVMX_FUZZ_KEEP_GOING=$(or $(KEEP_GOING),0) \
+		scripts/fuzz.sh $(ROUNDS) $(SEED) "" $(or $(CHUNK),5000) nfuzz
 
 .PHONY: all module clean install dkms-install unit selftests style demo bench check fuzz nfuzz

@@ -26,8 +26,9 @@
 #define NVMX_HOST_CODE_AR	(VMX_AR_TYPE_CODE_MASK | VMX_AR_TYPE_READABLE_MASK | \
 				 VMX_AR_TYPE_ACCESSES_MASK | VMX_AR_S_MASK | \
 				 VMX_AR_P_MASK | VMX_AR_G_MASK)
-#define NVMX_HOST_DATA_AR	(VMX_AR_TYPE_WRITEABLE_MASK | \
-				 VMX_AR_TYPE_ACCESSES_MASK | VMX_AR_S_MASK | \
+/* Data segments: type 3, read/write accessed (<asm/vmx.h>'s bit 2 is E). */
+#define NVMX_AR_TYPE_DATA_RW_ACCESSED	3
+#define NVMX_HOST_DATA_AR	(NVMX_AR_TYPE_DATA_RW_ACCESSED | VMX_AR_S_MASK | \
 				 VMX_AR_P_MASK | VMX_AR_DB_MASK | VMX_AR_G_MASK)
 #define NVMX_HOST_TR_AR		(VMX_AR_TYPE_BUSY_64_TSS | VMX_AR_P_MASK)
 /* CR0 bits a VM exit leaves alone (SDM 27.5.1). */
