@@ -64,6 +64,13 @@ static void l1_code(struct vmx_pages *vmx)
 		if (i == NR_VMCALLS)
 			break;
 		GUEST_ASSERT(!vmwrite(GUEST_RIP, vmreadz(GUEST_RIP) + len));
+		/*
+		 * From the second exit on, L1 comes back with a usable SS (its
+		 * DS selector): the exit must give it a read/write data
+		 * segment, or entering L1 again fails.
+		 */
+		if (i == 0)
+			GUEST_ASSERT(!vmwrite(HOST_SS_SELECTOR, get_ds()));
 		GUEST_ASSERT_2(!vmresume(), i, vmreadz(VM_INSTRUCTION_ERROR));
 	}
 	GUEST_ASSERT_2(exits_before_sync == NR_VMCALLS, exits_before_sync, NR_VMCALLS);
