@@ -47,4 +47,6 @@ serial=$NVMX_BUILD/testhost/run/demo/serial.log
 sed -n '/^NVMX-DEMO-BEGIN/,/^NVMX-DEMO-END/p' "$serial" | tr -d '\r' | sed '1d;$d' |
 	sed 's/^NVMX-DEMO-FAILED /demo failed: /'
 grep -q '^NVMX-DEMO-END' "$serial"
-! grep -q '^NVMX-DEMO-FAILED' "$serial"
+if grep -q '^NVMX-DEMO-FAILED' "$serial"; then
+	exit 1
+fi
