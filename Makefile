@@ -8,7 +8,7 @@
 #   make unit             userspace unit tests of the pure logic (ASan, UBSan)
 #   make selftests        the test binaries that run inside the test host
 #   make style            checkpatch --strict on every source file
-#   make demo             build, boot or load, and show what nvmx does
+#   make demo             build, boot or load, run L1 and L2, print the exit table
 #   make bench            exit and nested round-trip benchmarks, nvmx against kvm_intel
 #   make fuzz             the fuzzer in the test host: ROUNDS=N SEED=S [AVOID=class,...]
 #                         [CHUNK=rounds per boot, default 1000]
