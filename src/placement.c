@@ -139,17 +139,23 @@ void nvmx_vmcs_clear_this_cpu(void)
 		nvmx_loaded_vmcs_clear_local(lv);
 }
 
-static void nvmx_vmptrld_here(struct nvmx_loaded_vmcs *lv)
+static void nvmx_vmptrld_here(struct nvmx_vcpu *vcpu,
+			      struct nvmx_loaded_vmcs *lv)
 {
+	struct nvmx_loaded_vmcs *prev = this_cpu_read(nvmx_current_vmcs);
+
 	if (nvmx_vmptrld(lv->pa))
 		nvmx_vmx_insn_failed("vmptrld", 0);
 	this_cpu_write(nvmx_current_vmcs, lv);
 	/*
 	 * The guest about to run must not steer indirect branches with what
 	 * another guest trained (X86_FEATURE_USE_IBPB), as on kvm_intel when
-	 * the current VMCS changes.
+	 * the current VMCS changes. Not between vmcs01 and vmcs02 of one
+	 * vCPU, as kvm_intel: L1 protects L2 from itself and L2 runs under
+	 * L1's control.
 	 */
-	indirect_branch_prediction_barrier();
+	if (!prev || (prev != &vcpu->vmcs01 && prev != vcpu->nested.vmcs02))
+		indirect_branch_prediction_barrier();
 }
 
 /* Makes lv current on this CPU for the vCPU. Preemption off. */
@@ -174,7 +180,7 @@ static void nvmx_vmcs_load_here(struct nvmx_vcpu *vcpu,
 		list_add(&lv->node, this_cpu_ptr(&nvmx_loaded_vmcss));
 		WRITE_ONCE(lv->cpu, cpu);
 		local_irq_restore(flags);
-		nvmx_vmptrld_here(lv);
+		nvmx_vmptrld_here(vcpu, lv);
 		nvmx_vmcs_set_host_per_cpu();
 		/*
 		 * This CPU may hold translations of this VPID from an earlier
@@ -183,7 +189,7 @@ static void nvmx_vmcs_load_here(struct nvmx_vcpu *vcpu,
 		vcpu->flush_tlb = true;
 	} else if (this_cpu_read(nvmx_current_vmcs) != lv) {
 		/* Another VMCS was current: as above. */
-		nvmx_vmptrld_here(lv);
+		nvmx_vmptrld_here(vcpu, lv);
 	}
 	/* The same for a vCPU that moved with another of its VMCSs. */
 	if (vcpu->cpu != cpu) {
