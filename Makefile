@@ -15,6 +15,7 @@
 #   make nfuzz            the nested-VMX fuzzer there, on kvm_intel and nvmx:
 #                         ROUNDS=N SEED=S [CHUNK=rounds per boot, default 5000]
 #                         [KEEP_GOING=N: go on after up to N failed rounds]
+#                         [NVMX_ONLY=1: skip kvm_intel, for long runs]
 #   make check            every test; prints "N passed, N failed"
 #   make install          modules_install into /lib/modules/$(KVER)
 #   make dkms-install     dkms add, build and install this tree
@@ -73,7 +74,7 @@ fuzz:
 	scripts/fuzz.sh $(ROUNDS) $(SEED) "$(AVOID)" $(or $(CHUNK),1000)
 
 nfuzz:
-	NVMX_FUZZ_KEEP_GOING=$(or $(KEEP_GOING),0) \
+	NVMX_FUZZ_KEEP_GOING=$(or $(KEEP_GOING),0) NVMX_FUZZ_NVMX_ONLY=$(or $(NVMX_ONLY),0) \
 		scripts/fuzz.sh $(ROUNDS) $(SEED) "" $(or $(CHUNK),5000) nfuzz
 
 .PHONY: all module clean install dkms-install unit selftests style demo bench check fuzz nfuzz

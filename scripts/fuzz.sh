@@ -26,7 +26,7 @@ while [ "$rounds" -gt 0 ]; do
 	log "$profile: seeds $seed..$((seed + n - 1))"
 	st=0
 	NVMX_JOBS=1 NVMX_TIMEOUT=$((600 + n * per_round / 1000)) \
-	NVMX_KCMDLINE="nvmx_fuzz_rounds=$n nvmx_fuzz_seed=$seed nvmx_fuzz_avoid=$avoid nvmx_fuzz_keep_going=${NVMX_FUZZ_KEEP_GOING:-0}" \
+	NVMX_KCMDLINE="nvmx_fuzz_rounds=$n nvmx_fuzz_seed=$seed nvmx_fuzz_avoid=$avoid nvmx_fuzz_keep_going=${NVMX_FUZZ_KEEP_GOING:-0} nvmx_fuzz_nvmx_only=${NVMX_FUZZ_NVMX_ONLY:-0}" \
 		"$NVMX_TOP/scripts/testhost/run.sh" "$profile" > "$keep/seed-$seed.tap" 2>&1 || st=$?
 	cp "$NVMX_BUILD/testhost/run/$profile/serial.log" "$keep/seed-$seed.log" 2>/dev/null || true
 	grep -E '^(not )?ok ' "$keep/seed-$seed.tap" | sed "s|^|[$seed] |"
