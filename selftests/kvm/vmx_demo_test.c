@@ -207,8 +207,7 @@ static const char * const stat_name[NR_S] = {
 	[S_REFL] = "nvmx_l2_exits_reflected",
 };
 
-static int stats_fd;
-static struct kvm_stats_header stats_header;
+static struct nested_stats stats;
 static struct kvm_stats_desc *stat_desc[NR_S];	/* NULL: absent */
 
 struct snap {
@@ -217,33 +216,12 @@ struct snap {
 
 static void stats_open(struct kvm_vcpu *vcpu)
 {
-	struct kvm_stats_desc *all, *d;
-	unsigned int i, s;
-
-	stats_fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(stats_fd, &stats_header);
-	all = read_stats_descriptors(stats_fd, &stats_header);
-	for (i = 0; i < stats_header.num_desc; i++) {
-		d = get_stats_descriptor(all, i, &stats_header);
-		for (s = 0; s < NR_S; s++) {
-			if (strcmp(d->name, stat_name[s]))
-				continue;
-			TEST_ASSERT(d->size >= 1 && d->size <= NR_REASONS,
-				    "stat %s has %u elements", d->name, d->size);
-			stat_desc[s] = d;
-		}
-	}
+	nested_stats_open(&stats, vcpu, stat_name, NR_S, NR_REASONS, stat_desc);
 }
 
 static void stats_read(struct snap *sn)
 {
-	unsigned int s;
-
-	memset(sn, 0, sizeof(*sn));
-	for (s = 0; s < NR_S; s++)
-		if (stat_desc[s])
-			read_stat_data(stats_fd, &stats_header, stat_desc[s],
-				       sn->v[s], NR_REASONS);
+	nested_stats_read(&stats, &sn->v[0][0]);
 }
 
 static u64 delta(const struct snap *a, const struct snap *b, unsigned int s,

@@ -154,4 +154,58 @@ static inline void results_done(void)
 	ksft_finished();
 }
 
+/*
+ * The vCPU's binary stats a nested test reads, found by name: desc[i] is
+ * the descriptor of names[i], or NULL when the device has no such stat
+ * (kvm_intel lacks nvmx's own). A stat may have at most max_size u64s.
+ */
+struct nested_stats {
+	int fd;
+	struct kvm_stats_header header;
+	struct kvm_stats_desc **desc;
+	unsigned int n;
+	unsigned int max_size;
+};
+
+static inline void nested_stats_open(struct nested_stats *st,
+				     struct kvm_vcpu *vcpu,
+				     const char *const *names, unsigned int n,
+				     unsigned int max_size,
+				     struct kvm_stats_desc **desc)
+{
+	struct kvm_stats_desc *all, *d;
+	unsigned int i, s;
+
+	st->fd = vcpu_get_stats_fd(vcpu);
+	st->desc = desc;
+	st->n = n;
+	st->max_size = max_size;
+	read_stats_header(st->fd, &st->header);
+	all = read_stats_descriptors(st->fd, &st->header);
+	for (s = 0; s < n; s++)
+		desc[s] = NULL;
+	for (i = 0; i < st->header.num_desc; i++) {
+		d = get_stats_descriptor(all, i, &st->header);
+		for (s = 0; s < n; s++) {
+			if (strcmp(d->name, names[s]))
+				continue;
+			TEST_ASSERT(d->size >= 1 && d->size <= max_size,
+				    "stat %s has %u elements", d->name, d->size);
+			desc[s] = d;
+		}
+	}
+}
+
+/* Every stat found, into v[s * max_size ...]; absent ones read as 0. */
+static inline void nested_stats_read(struct nested_stats *st, u64 *v)
+{
+	unsigned int s;
+
+	memset(v, 0, sizeof(*v) * st->n * st->max_size);
+	for (s = 0; s < st->n; s++)
+		if (st->desc[s])
+			read_stat_data(st->fd, &st->header, st->desc[s],
+				       v + s * st->max_size, st->max_size);
+}
+
 #endif /* NVMX_VMX_NESTED_H */

@@ -151,8 +151,7 @@ static const struct {
 	[S_REFL]	= { "nvmx_l2_exits_reflected", false },
 };
 
-static int stats_fd;
-static struct kvm_stats_header stats_header;
+static struct nested_stats stats;
 static struct kvm_stats_desc *stat_desc[NR_S];	/* NULL: absent */
 static bool nvmx;
 
@@ -162,22 +161,12 @@ struct snap {
 
 static void stats_open(struct kvm_vcpu *vcpu)
 {
-	struct kvm_stats_desc *all, *d;
-	unsigned int i, s;
+	const char *names[NR_S];
+	unsigned int s;
 
-	stats_fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(stats_fd, &stats_header);
-	all = read_stats_descriptors(stats_fd, &stats_header);
-	for (i = 0; i < stats_header.num_desc; i++) {
-		d = get_stats_descriptor(all, i, &stats_header);
-		for (s = 0; s < NR_S; s++) {
-			if (strcmp(d->name, stat_info[s].name))
-				continue;
-			TEST_ASSERT(d->size >= 1 && d->size <= MAX_BUCKETS,
-				    "stat %s has %u elements", d->name, d->size);
-			stat_desc[s] = d;
-		}
-	}
+	for (s = 0; s < NR_S; s++)
+		names[s] = stat_info[s].name;
+	nested_stats_open(&stats, vcpu, names, NR_S, MAX_BUCKETS, stat_desc);
 	for (s = 0; s < NR_S; s++) {
 		if (stat_desc[s])
 			result(true, "stat_%s_present", stat_info[s].name);
@@ -196,13 +185,7 @@ static void stats_open(struct kvm_vcpu *vcpu)
 
 static void stats_read(struct snap *sn)
 {
-	unsigned int s;
-
-	memset(sn, 0, sizeof(*sn));
-	for (s = 0; s < NR_S; s++)
-		if (stat_desc[s])
-			read_stat_data(stats_fd, &stats_header, stat_desc[s],
-				       sn->v[s], MAX_BUCKETS);
+	nested_stats_read(&stats, &sn->v[0][0]);
 }
 
 static u64 hist_sum(const struct snap *sn, unsigned int s)
