@@ -26,6 +26,7 @@
 #include "emulate.h"
 #include "nested/nested.h"
 #include "nested/msrs.h"
+#include "policy.h"
 #include "stats.h"
 
 /* kvm_run page plus the page that holds KVM_EXIT_IO data, as on KVM/x86. */
@@ -99,6 +100,9 @@ struct nvmx_vm {
 	struct nvmx_vcpu *vcpus[NVMX_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	bool irqchip;
+	/* The register emulation policy table and its masks (policy.h). */
+	struct nvmx_policy policy;
+	struct nvmx_policy_masks masks;
 	struct nvmx_vm_stats stat;
 };
 

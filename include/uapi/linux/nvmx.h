@@ -29,6 +29,9 @@ enum {
 	NVMX_CMD_BASE = 0x20,
 	NVMX_CMD_GET_HOST_CAPS = NVMX_CMD_BASE,
 	NVMX_CMD_GET_STATUS,
+	NVMX_CMD_GET_POLICY,		/* VM fd */
+	NVMX_CMD_SET_POLICY,		/* VM fd */
+	NVMX_CMD_GET_EXIT_COUNTS,	/* vCPU fd */
 };
 
 /**
@@ -125,8 +128,99 @@ struct nvmx_status {
 #define NVMX_MITIGATION_IBPB_EXIT_TO_USER	_BITULL(8)
 
 /*
- * Both take a pointer to their struct, which the kernel reads and writes
- * back; they return 0 or -1 with errno. The size in the ioctl number is
+ * The register emulation policy table of a VM (Documentation/nested.md,
+ * "The policy table"). One row per CR0 bit, CR4 bit, CR2, CR3, TPR and
+ * the VMCS pointer; each row is one of NVMX_POLICY_*:
+ *  THROUGH    the guest changes the bit itself: no exit, no shadow.
+ *  SHADOWING  the real register keeps the row's value; the guest reads a
+ *             shadow; a write that changes the bit exits to L0, which
+ *             absorbs it and updates the shadow.
+ *  INTERCEPT  every access VT-x can make exit does, and L0 emulates it.
+ * Rows of bits the architecture (or this kernel's headers) does not
+ * define are NVMX_POLICY_NONE and must stay so.
+ */
+#define NVMX_POLICY_NONE	0
+#define NVMX_POLICY_THROUGH	1
+#define NVMX_POLICY_SHADOWING	2
+#define NVMX_POLICY_INTERCEPT	3
+
+/**
+ * struct nvmx_policy - a VM's register emulation policy table
+ * @size: sizeof(struct nvmx_policy), see above
+ * @flags: must be 0
+ * @cr0: NVMX_POLICY_* of CR0 bit i
+ * @cr4: NVMX_POLICY_* of CR4 bit i
+ * @cr0_value: hypervisor-specific values: bit i is CR0 bit i's value for
+ *             a SHADOWING or INTERCEPT row, and must be 0 for other rows
+ * @cr4_value: the same for CR4
+ * @cr2: NVMX_POLICY_THROUGH only (VT-x cannot trap CR2)
+ * @cr3: THROUGH or INTERCEPT (CR3-load and CR3-store exiting)
+ * @tpr: SHADOWING (TPR shadow, no exit) or INTERCEPT (CR8 exiting)
+ * @vmcs_ptr: INTERCEPT only: L0 always emulates VMPTRLD and VMPTRST
+ * @tpr_value: the physical TPR while the guest runs: must be 0
+ * @__reserved: must be 0
+ */
+struct nvmx_policy {
+	__u32 size;
+	__u32 flags;
+	__u8 cr0[32];
+	__u8 cr4[32];
+	__u64 cr0_value;
+	__u64 cr4_value;
+	__u8 cr2;
+	__u8 cr3;
+	__u8 tpr;
+	__u8 vmcs_ptr;
+	__u8 tpr_value;
+	__u8 __reserved[3];
+};
+
+#define NVMX_POLICY_SIZE_VER0 96
+
+/*
+ * Levels of struct nvmx_exit_counts: exits from L1; exits from L2 that L0
+ * handled (for itself or on L1's behalf); exits from L2 reflected to L1.
+ */
+#define NVMX_LEVEL_L1		0
+#define NVMX_LEVEL_L2_L0	1
+#define NVMX_LEVEL_L2_L1	2
+#define NVMX_NR_LEVELS		3
+
+/* Basic exit reasons counted; the last slot also counts all above it. */
+#define NVMX_EXIT_COUNT_REASONS	80
+/* CR-access slots: cr * 4 + access type (0 MOV to, 1 MOV from, 2 CLTS, 3 LMSW). */
+#define NVMX_CR_ACCESS_SLOTS	64
+#define NVMX_CR_SLOT(cr, type)	((cr) * 4 + (type))
+
+/* struct nvmx_exit_counts.flags: zero the counts after reading them. */
+#define NVMX_EXIT_COUNTS_RESET	_BITULL(0)
+
+/**
+ * struct nvmx_exit_counts - a vCPU's VM exits since creation or reset
+ * @size: sizeof(struct nvmx_exit_counts), see above
+ * @flags: in: NVMX_EXIT_COUNTS_RESET or 0
+ * @nr_reasons: out: NVMX_EXIT_COUNT_REASONS
+ * @__reserved: must be 0
+ * @exits: [level][basic exit reason]
+ * @cr: [level][NVMX_CR_SLOT(cr, type)]: exits with reason 28 (CR access)
+ *      by CR number and access type, counted in @exits[level][28] too
+ */
+struct nvmx_exit_counts {
+	__u32 size;
+	__u32 flags;
+	__u32 nr_reasons;
+	__u32 __reserved;
+	__u64 exits[NVMX_NR_LEVELS][NVMX_EXIT_COUNT_REASONS];
+	__u64 cr[NVMX_NR_LEVELS][NVMX_CR_ACCESS_SLOTS];
+};
+
+#define NVMX_EXIT_COUNTS_SIZE_VER0 3472
+
+/*
+ * Each takes a pointer to its struct, which the kernel reads and writes
+ * back; they return 0 or -1 with errno. GET_HOST_CAPS and GET_STATUS are
+ * /dev/nvmx ioctls, GET_POLICY and SET_POLICY VM ioctls (SET_POLICY only
+ * reads it), GET_EXIT_COUNTS a vCPU ioctl. The size in the ioctl number is
  * that of the struct this header has: the kernel takes the struct's size
  * from its @size field, and accepts the number of any version of it.
  */
@@ -134,5 +228,11 @@ struct nvmx_status {
 				      struct nvmx_host_caps)
 #define NVMX_GET_STATUS		_IOWR(NVMX_TYPE, NVMX_CMD_GET_STATUS, \
 				      struct nvmx_status)
+#define NVMX_GET_POLICY		_IOWR(NVMX_TYPE, NVMX_CMD_GET_POLICY, \
+				      struct nvmx_policy)
+#define NVMX_SET_POLICY		_IOWR(NVMX_TYPE, NVMX_CMD_SET_POLICY, \
+				      struct nvmx_policy)
+#define NVMX_GET_EXIT_COUNTS	_IOWR(NVMX_TYPE, NVMX_CMD_GET_EXIT_COUNTS, \
+				      struct nvmx_exit_counts)
 
 #endif /* _UAPI_LINUX_NVMX_H */
