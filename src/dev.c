@@ -7,8 +7,6 @@
 #include <linux/fs.h>
 #include <linux/kvm.h>
 #include <linux/miscdevice.h>
-#include <linux/minmax.h>
-#include <linux/uaccess.h>
 
 #include <uapi/linux/nvmx.h>
 
@@ -16,37 +14,6 @@
 
 static_assert(sizeof(struct nvmx_host_caps) == NVMX_HOST_CAPS_SIZE_VER0);
 static_assert(sizeof(struct nvmx_status) == NVMX_STATUS_SIZE_VER1);
-
-/*
- * Copies in a size-prefixed nvmx struct (see the uapi header): @min is its
- * first published size. A size past one page is refused rather than
- * scanned for zeroes. Returns the size userspace gave, or -errno.
- */
-static int nvmx_copy_struct_in(void *dst, size_t ksize, size_t min,
-			       void __user *argp)
-{
-	u32 usize;
-	int r;
-
-	if (get_user(usize, (u32 __user *)argp))
-		return -EFAULT;
-	if (usize < min)
-		return -EINVAL;
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
-	r = copy_struct_from_user(dst, ksize, argp, usize);
-	return r ? r : (int)usize;
-}
-
-/* Copies a struct back, at most as much as userspace said it has room for. */
-static int nvmx_copy_struct_out(void __user *argp, void *src, u32 *size_field,
-				size_t ksize, u32 usize)
-{
-	size_t n = min_t(size_t, ksize, usize);
-
-	*size_field = n;
-	return copy_to_user(argp, src, n) ? -EFAULT : 0;
-}
 
 static long nvmx_get_host_caps(void __user *argp)
 {

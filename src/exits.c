@@ -468,6 +468,8 @@ int nvmx_handle_exit(struct nvmx_vcpu *vcpu)
 				l2 ? 2 : 1);
 	if (l2)
 		return nvmx_nested_handle_exit(vcpu);
-	nvmx_stats_count_exit(vcpu->stat.nvmx_l1_exits, reason & 0xffff);
+	nvmx_count_exit(vcpu, NVMX_LEVEL_L1, reason,
+			(u16)reason == EXIT_REASON_CR_ACCESS ?
+			nvmx_vmread(EXIT_QUALIFICATION) : 0);
 	return nvmx_l0_handle_exit(vcpu);
 }

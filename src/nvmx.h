@@ -242,6 +242,17 @@ static inline bool nvmx_entry_failed(const struct nvmx_vcpu *vcpu)
 	return vcpu->exit_reason & VMX_EXIT_REASONS_FAILED_VMENTRY;
 }
 
+/*
+ * Counts an exit of @vcpu at @level (NVMX_LEVEL_*) in the stats fd's
+ * histograms, which NVMX_GET_EXIT_COUNTS reads too. @qual matters only
+ * for a CR access (reason 28).
+ */
+static inline void nvmx_count_exit(struct nvmx_vcpu *vcpu, u32 level,
+				   u32 reason, u64 qual)
+{
+	nvmx_stats_count_exit(&vcpu->stat, level, reason, qual);
+}
+
 /* vmx.c: VMX capabilities and per-CPU VMX operation */
 extern struct nvmx_vmx_caps nvmx_caps;
 int nvmx_vmx_init(void);
@@ -369,6 +380,12 @@ int nvmx_l0_handle_exit(struct nvmx_vcpu *vcpu);
 /* dev.c: /dev/nvmx */
 int nvmx_dev_init(void);
 void nvmx_dev_exit(void);
+
+/* uapi_copy.c: the size-prefixed structs of <uapi/linux/nvmx.h> */
+int nvmx_copy_struct_in(void *dst, size_t ksize, size_t min,
+			void __user *argp);
+int nvmx_copy_struct_out(void __user *argp, void *src, u32 *size_field,
+			 size_t ksize, u32 usize);
 
 /* spec.c: speculative-execution mitigations (NVMX_MITIGATION_*) */
 extern u64 nvmx_spec_mitigations;

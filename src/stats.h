@@ -17,6 +17,7 @@
 
 #include "pure.h"
 #include <linux/kvm.h>
+#include <uapi/linux/nvmx.h>
 
 /*
  * The size of the id string and of every descriptor's name, NUL included;
@@ -24,8 +25,15 @@
  */
 #define NVMX_STATS_NAME_SIZE	48
 
-/* VMX basic exit reasons 0..77: the buckets of the per-reason histograms. */
-#define NVMX_EXIT_REASONS	78
+/*
+ * VMX basic exit reasons 0..79: the buckets of the per-reason histograms,
+ * as many as struct nvmx_exit_counts has, so that the stats fd and
+ * NVMX_GET_EXIT_COUNTS show the same numbers.
+ */
+#define NVMX_EXIT_REASONS	NVMX_EXIT_COUNT_REASONS
+
+/* The basic exit reason whose qualification names a CR and an access. */
+#define NVMX_EXIT_CR_ACCESS	28
 
 /*
  * The counters, one u64 (or an array of them, for a histogram) per row of
@@ -57,6 +65,9 @@ struct nvmx_vcpu_stats {
 	u64 nvmx_l1_exits[NVMX_EXIT_REASONS];
 	u64 nvmx_l2_exits_l0[NVMX_EXIT_REASONS];
 	u64 nvmx_l2_exits_reflected[NVMX_EXIT_REASONS];
+	u64 nvmx_l1_cr_exits[NVMX_CR_ACCESS_SLOTS];
+	u64 nvmx_l2_cr_exits_l0[NVMX_CR_ACCESS_SLOTS];
+	u64 nvmx_l2_cr_exits_reflected[NVMX_CR_ACCESS_SLOTS];
 };
 
 /* One stat: what its descriptor says. @offset is in bytes into the data. */
@@ -110,10 +121,19 @@ static inline void nvmx_stats_linear_hist_add(u64 *hist, u32 size,
 	hist[i < size ? i : size - 1]++;
 }
 
-/* Counts a VM exit in one of the per-reason histograms of a vCPU. */
-static inline void nvmx_stats_count_exit(u64 *hist, u32 basic_reason)
+/*
+ * The CR-access slot of an exit qualification of reason 28: CR number in
+ * bits 3:0, access type in bits 5:4 (NVMX_CR_SLOT()).
+ */
+static inline u32 nvmx_stats_cr_slot(u64 qual)
 {
-	nvmx_stats_linear_hist_add(hist, NVMX_EXIT_REASONS, 1, basic_reason);
+	return NVMX_CR_SLOT((u32)qual & 15, ((u32)qual >> 4) & 3);
 }
+
+u64 *nvmx_stats_exit_hist(struct nvmx_vcpu_stats *st, u32 level, bool cr);
+void nvmx_stats_count_exit(struct nvmx_vcpu_stats *st, u32 level, u32 reason,
+			   u64 qual);
+void nvmx_stats_get_exit_counts(struct nvmx_vcpu_stats *st,
+				struct nvmx_exit_counts *c);
 
 #endif /* NVMX_STATS_H */

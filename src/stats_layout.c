@@ -233,3 +233,66 @@ size_t nvmx_stats_read(const struct nvmx_stats_schema *s, const char *id,
 	nvmx_stats_put_data(s, &r, snap);
 	return len;
 }
+
+/*
+ * Where each level's histograms are in struct nvmx_vcpu_stats: [level][0]
+ * by basic reason, [level][1] by CR slot, as byte offsets.
+ */
+static const u32 nvmx_level_hist[NVMX_NR_LEVELS][2] = {
+	[NVMX_LEVEL_L1] = {
+		offsetof(struct nvmx_vcpu_stats, nvmx_l1_exits),
+		offsetof(struct nvmx_vcpu_stats, nvmx_l1_cr_exits),
+	},
+	[NVMX_LEVEL_L2_L0] = {
+		offsetof(struct nvmx_vcpu_stats, nvmx_l2_exits_l0),
+		offsetof(struct nvmx_vcpu_stats, nvmx_l2_cr_exits_l0),
+	},
+	[NVMX_LEVEL_L2_L1] = {
+		offsetof(struct nvmx_vcpu_stats, nvmx_l2_exits_reflected),
+		offsetof(struct nvmx_vcpu_stats, nvmx_l2_cr_exits_reflected),
+	},
+};
+
+/* The histogram of one level, by basic reason or by CR slot; NULL if none. */
+u64 *nvmx_stats_exit_hist(struct nvmx_vcpu_stats *st, u32 level, bool cr)
+{
+	if (level >= NVMX_NR_LEVELS)
+		return NULL;
+	return (u64 *)((u8 *)st + nvmx_level_hist[level][cr]);
+}
+
+/*
+ * Counts one VM exit at @level (NVMX_LEVEL_*): by basic reason (the low 16
+ * bits of @reason; the last bucket takes every reason above it) and, for a
+ * CR access, by CR and access type from @qual.
+ */
+void nvmx_stats_count_exit(struct nvmx_vcpu_stats *st, u32 level, u32 reason,
+			   u64 qual)
+{
+	u32 basic = reason & 0xffff;
+	u64 *hist = nvmx_stats_exit_hist(st, level, false);
+
+	if (!hist)
+		return;
+	nvmx_stats_linear_hist_add(hist, NVMX_EXIT_REASONS, 1, basic);
+	if (basic == NVMX_EXIT_CR_ACCESS)
+		nvmx_stats_exit_hist(st, level, true)[nvmx_stats_cr_slot(qual)]++;
+}
+
+/* The counts NVMX_GET_EXIT_COUNTS returns: the same u64s as the stats fd. */
+void nvmx_stats_get_exit_counts(struct nvmx_vcpu_stats *st,
+				struct nvmx_exit_counts *c)
+{
+	const u64 *exits, *cr;
+	u32 level, i;
+
+	c->nr_reasons = NVMX_EXIT_REASONS;
+	for (level = 0; level < NVMX_NR_LEVELS; level++) {
+		exits = nvmx_stats_exit_hist(st, level, false);
+		cr = nvmx_stats_exit_hist(st, level, true);
+		for (i = 0; i < NVMX_EXIT_REASONS; i++)
+			c->exits[level][i] = exits[i];
+		for (i = 0; i < NVMX_CR_ACCESS_SLOTS; i++)
+			c->cr[level][i] = cr[i];
+	}
+}

@@ -209,6 +209,69 @@ static long nvmx_vcpu_stats_fd(struct nvmx_vcpu *vcpu)
 				    nvmx_vm_put_owner, vcpu->vm);
 }
 
+static_assert(sizeof(struct nvmx_exit_counts) == NVMX_EXIT_COUNTS_SIZE_VER0);
+
+/* Zeroes what NVMX_GET_EXIT_COUNTS reads; a stats fd reads 0 or the old u64. */
+static void nvmx_vcpu_reset_exit_counts(struct nvmx_vcpu *vcpu)
+{
+	u32 level, i;
+	u64 *h;
+
+	for (level = 0; level < NVMX_NR_LEVELS; level++) {
+		h = nvmx_stats_exit_hist(&vcpu->stat, level, false);
+		for (i = 0; i < NVMX_EXIT_REASONS; i++)
+			WRITE_ONCE(h[i], 0);
+		h = nvmx_stats_exit_hist(&vcpu->stat, level, true);
+		for (i = 0; i < NVMX_CR_ACCESS_SLOTS; i++)
+			WRITE_ONCE(h[i], 0);
+	}
+}
+
+/*
+ * NVMX_GET_EXIT_COUNTS: the exit histograms of the stats fd, then zeroed
+ * if asked (and only once they reached userspace). Under vcpu->mutex, so
+ * no exit is counted between the copy and the reset.
+ */
+static long nvmx_vcpu_get_exit_counts(struct nvmx_vcpu *vcpu,
+				      void __user *argp)
+{
+	struct nvmx_exit_counts *c;
+	int usize;
+	long r;
+
+	/* 3.4 KiB: too big for the stack. */
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	usize = nvmx_copy_struct_in(c, sizeof(*c), NVMX_EXIT_COUNTS_SIZE_VER0,
+				    argp);
+	r = usize;
+	if (usize < 0)
+		goto out_free;
+	r = -EINVAL;
+	if ((c->flags & ~NVMX_EXIT_COUNTS_RESET) || c->__reserved)
+		goto out_free;
+	nvmx_stats_get_exit_counts(&vcpu->stat, c);
+	r = nvmx_copy_struct_out(argp, c, &c->size, sizeof(*c), usize);
+	if (!r && (c->flags & NVMX_EXIT_COUNTS_RESET))
+		nvmx_vcpu_reset_exit_counts(vcpu);
+out_free:
+	kfree(c);
+	return r;
+}
+
+/* nvmx's own vCPU ioctls, by command number, as dev.c takes its own. */
+static long nvmx_vcpu_own_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
+				void __user *argp)
+{
+	if (_IOC_TYPE(ioctl) == NVMX_TYPE &&
+	    _IOC_DIR(ioctl) == (_IOC_READ | _IOC_WRITE) &&
+	    _IOC_NR(ioctl) == NVMX_CMD_GET_EXIT_COUNTS)
+		return nvmx_vcpu_get_exit_counts(vcpu, argp);
+	/* KVM's answer for a vCPU ioctl it does not know. */
+	return -EINVAL;
+}
+
 /* The register ioctls: copy in, apply with the VMCS loaded, copy out. */
 static long nvmx_vcpu_regs_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
 				 void __user *argp)
@@ -293,8 +356,7 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = nvmx_vcpu_stats_fd(vcpu);
 		break;
 	default:
-		/* KVM's answer for a vCPU ioctl it does not know. */
-		r = -EINVAL;
+		r = nvmx_vcpu_own_ioctl(vcpu, ioctl, argp);
 		break;
 	}
 	mutex_unlock(&vcpu->mutex);

@@ -36,3 +36,12 @@ NVMX_STAT(nvmx_vmcs02_writes, INSTANT, NONE, POW10, 0)
 NVMX_STAT_HIST(nvmx_l1_exits, LINEAR_HIST, NONE, POW10, 0, NVMX_EXIT_REASONS, 1)
 NVMX_STAT_HIST(nvmx_l2_exits_l0, LINEAR_HIST, NONE, POW10, 0, NVMX_EXIT_REASONS, 1)
 NVMX_STAT_HIST(nvmx_l2_exits_reflected, LINEAR_HIST, NONE, POW10, 0, NVMX_EXIT_REASONS, 1)
+
+/*
+ * The CR-access exits (reason 28) of each level above, by CR and access
+ * type: bucket NVMX_CR_SLOT(cr, type) = cr * 4 + type (0 MOV to CR, 1 MOV
+ * from CR, 2 CLTS, 3 LMSW), as struct nvmx_exit_counts.cr.
+ */
+NVMX_STAT_HIST(nvmx_l1_cr_exits, LINEAR_HIST, NONE, POW10, 0, NVMX_CR_ACCESS_SLOTS, 1)
+NVMX_STAT_HIST(nvmx_l2_cr_exits_l0, LINEAR_HIST, NONE, POW10, 0, NVMX_CR_ACCESS_SLOTS, 1)
+NVMX_STAT_HIST(nvmx_l2_cr_exits_reflected, LINEAR_HIST, NONE, POW10, 0, NVMX_CR_ACCESS_SLOTS, 1)

@@ -42,7 +42,7 @@
 #define STAGE_BACK	2
 
 /* Basic exit reasons, named as in the SDM (appendix C). */
-#define NR_REASONS	78	/* nvmx's histograms; the last bucket holds the rest */
+#define NR_REASONS	80	/* nvmx's histograms; the last bucket holds the rest */
 #define R_CPUID		10
 #define R_VMCALL	18
 #define R_VMLAUNCH	20

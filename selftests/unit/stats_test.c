@@ -157,11 +157,16 @@ TEST(layout_is_kvms)
 	EXPECT_EQ(sizeof(struct nvmx_vm_stats), nvmx_vm_stats_schema.data_size);
 	EXPECT_EQ(sizeof(struct nvmx_vcpu_stats),
 		  nvmx_vcpu_stats_schema.data_size);
-	/* 14 counters and three 78-bucket histograms. */
-	EXPECT_EQ(17, nvmx_vcpu_stats_schema.num_stats);
-	EXPECT_EQ((14 + 3 * NVMX_EXIT_REASONS) * 8,
+	/*
+	 * 14 counters, three 80-bucket histograms by exit reason (as many as
+	 * struct nvmx_exit_counts has) and three 64-bucket ones by CR slot.
+	 */
+	EXPECT_EQ(80, NVMX_EXIT_REASONS);
+	EXPECT_EQ(NVMX_EXIT_COUNT_REASONS, NVMX_EXIT_REASONS);
+	EXPECT_EQ(20, nvmx_vcpu_stats_schema.num_stats);
+	EXPECT_EQ((14 + 3 * 80 + 3 * 64) * 8,
 		  nvmx_vcpu_stats_schema.data_size);
-	EXPECT_EQ(72 + 17 * 64 + (14 + 3 * 78) * 8,
+	EXPECT_EQ(72 + 20 * 64 + (14 + 3 * 80 + 3 * 64) * 8,
 		  nvmx_stats_file_size(&nvmx_vcpu_stats_schema));
 	EXPECT_EQ(2, nvmx_vm_stats_schema.num_stats);
 	EXPECT_EQ(72 + 2 * 64 + 16, nvmx_stats_file_size(&nvmx_vm_stats_schema));
@@ -242,6 +247,8 @@ struct expect_stat {
 #define IBOOLEAN(f)	{ #f, FLAGS(INSTANT, BOOLEAN, POW10), 0, 1, VCPU_OFF(f), 0 }
 #define EXIT_HIST(f)	{ #f, FLAGS(LINEAR_HIST, NONE, POW10), 0, \
 			  NVMX_EXIT_REASONS, VCPU_OFF(f), 1 }
+#define CR_HIST(f)	{ #f, FLAGS(LINEAR_HIST, NONE, POW10), 0, \
+			  NVMX_CR_ACCESS_SLOTS, VCPU_OFF(f), 1 }
 
 /* Types and units as KVM 6.1 describes the stats of the same name. */
 static const struct expect_stat vcpu_expect[] = {
@@ -264,6 +271,9 @@ static const struct expect_stat vcpu_expect[] = {
 	EXIT_HIST(nvmx_l1_exits),
 	EXIT_HIST(nvmx_l2_exits_l0),
 	EXIT_HIST(nvmx_l2_exits_reflected),
+	CR_HIST(nvmx_l1_cr_exits),
+	CR_HIST(nvmx_l2_cr_exits_l0),
+	CR_HIST(nvmx_l2_cr_exits_reflected),
 };
 
 static const struct expect_stat vm_expect[] = {
@@ -320,10 +330,10 @@ TEST(header_as_read)
 	ASSERT_EQ(sizeof(h), rd(s, "nvmx-7/vcpu-0", &data, 0, &h, sizeof(h)));
 	EXPECT_EQ(0, h.flags);
 	EXPECT_EQ(48, h.name_size);
-	EXPECT_EQ(17, h.num_desc);
+	EXPECT_EQ(20, h.num_desc);
 	EXPECT_EQ(24, h.id_offset);
 	EXPECT_EQ(72, h.desc_offset);
-	EXPECT_EQ(72 + 17 * 64, h.data_offset);
+	EXPECT_EQ(72 + 20 * 64, h.data_offset);
 }
 
 /* Every window [pos, pos + len) the reader gives must be the image's. */
@@ -444,13 +454,17 @@ TEST(counters_are_read_as_they_are_now)
 	ASSERT_EQ(4, rd(s, "nvmx-1/vcpu-0", &data, pos + 2, &v, 4));
 	EXPECT_EQ(0x33445566, v);
 
-	nvmx_stats_count_exit(data.nvmx_l1_exits, 77);
-	ASSERT_EQ(8, rd(s, "nvmx-1/vcpu-0", &data, hist + 77 * 8, &v, 8));
+	nvmx_stats_count_exit(&data, NVMX_LEVEL_L1, 79, 0);
+	ASSERT_EQ(8, rd(s, "nvmx-1/vcpu-0", &data, hist + 79 * 8, &v, 8));
 	EXPECT_EQ(1, v);
-	/* The reflected-exit histogram is the last stat: it ends the file. */
+	/* A MOV to CR4 reflected to L1, in its CR histogram's bucket 16. */
+	nvmx_stats_count_exit(&data, NVMX_LEVEL_L2_L1, 28, 0x4);
 	hist = nvmx_stats_data_offset(s) +
-	       offsetof(struct nvmx_vcpu_stats, nvmx_l2_exits_reflected);
-	EXPECT_EQ(nvmx_stats_file_size(s), hist + NVMX_EXIT_REASONS * 8);
+	       offsetof(struct nvmx_vcpu_stats, nvmx_l2_cr_exits_reflected);
+	ASSERT_EQ(8, rd(s, "nvmx-1/vcpu-0", &data, hist + 16 * 8, &v, 8));
+	EXPECT_EQ(1, v);
+	/* The reflected CR histogram is the last stat: it ends the file. */
+	EXPECT_EQ(nvmx_stats_file_size(s), hist + NVMX_CR_ACCESS_SLOTS * 8);
 }
 
 /* Exactly the counters a read overlaps, whatever the read. */
@@ -546,22 +560,27 @@ TEST(exit_histogram_buckets)
 	struct nvmx_vcpu_stats st = { 0 };
 	u64 hist[4] = { 0 };
 
-	nvmx_stats_count_exit(st.nvmx_l1_exits, 0);
-	nvmx_stats_count_exit(st.nvmx_l1_exits, 30);
-	nvmx_stats_count_exit(st.nvmx_l1_exits, 30);
-	nvmx_stats_count_exit(st.nvmx_l1_exits, 76);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 0, 0);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 30, 0);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 30, 0);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 78, 0);
 	EXPECT_EQ(1, st.nvmx_l1_exits[0]);
 	EXPECT_EQ(2, st.nvmx_l1_exits[30]);
-	EXPECT_EQ(1, st.nvmx_l1_exits[76]);
-	/* Reason 77 and every reason above share the last bucket. */
-	nvmx_stats_count_exit(st.nvmx_l1_exits, 77);
-	nvmx_stats_count_exit(st.nvmx_l1_exits, 78);
-	nvmx_stats_count_exit(st.nvmx_l1_exits, 0xffff);
-	nvmx_stats_count_exit(st.nvmx_l1_exits, UINT32_MAX);
+	EXPECT_EQ(1, st.nvmx_l1_exits[78]);
+	/* Reason 79 and every basic reason above share the last bucket. */
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 79, 0);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 80, 0);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 0xffff, 0);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, UINT32_MAX, 0);
 	EXPECT_EQ(4, st.nvmx_l1_exits[NVMX_EXIT_REASONS - 1]);
+	/* A failed VM entry counts by its basic reason (bits 15:0). */
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 0x80000021, 0);
+	EXPECT_EQ(1, st.nvmx_l1_exits[33]);
 	/* The neighbours stay untouched. */
 	EXPECT_EQ(0, st.insn_emulation_fail);
 	EXPECT_EQ(0, st.blocking);
+	EXPECT_EQ(0, st.nvmx_l2_exits_l0[0]);
+	EXPECT_EQ(0, st.nvmx_l2_exits_l0[NVMX_EXIT_REASONS - 1]);
 
 	/* Wider buckets: [0, 10), [10, 20), [20, 30), [30, inf). */
 	nvmx_stats_linear_hist_add(hist, 4, 10, 9);
@@ -573,6 +592,119 @@ TEST(exit_histogram_buckets)
 	EXPECT_EQ(1, hist[1]);
 	EXPECT_EQ(1, hist[2]);
 	EXPECT_EQ(2, hist[3]);
+}
+
+static u64 hist_sum(const u64 *h, u32 n)
+{
+	u64 sum = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		sum += h[i];
+	return sum;
+}
+
+/* Each level has its own histograms; a bad level counts nothing. */
+TEST(exit_levels)
+{
+	struct nvmx_vcpu_stats st = { 0 }, zero = { 0 };
+
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 10, 0);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L2_L0, 10, 0);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L2_L0, 10, 0);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L2_L1, 18, 0);
+	EXPECT_EQ(1, st.nvmx_l1_exits[10]);
+	EXPECT_EQ(2, st.nvmx_l2_exits_l0[10]);
+	EXPECT_EQ(1, st.nvmx_l2_exits_reflected[18]);
+	EXPECT_EQ(1, hist_sum(st.nvmx_l1_exits, NVMX_EXIT_REASONS));
+	EXPECT_EQ(2, hist_sum(st.nvmx_l2_exits_l0, NVMX_EXIT_REASONS));
+	EXPECT_EQ(1, hist_sum(st.nvmx_l2_exits_reflected, NVMX_EXIT_REASONS));
+
+	st = zero;
+	nvmx_stats_count_exit(&st, NVMX_NR_LEVELS, 10, 0);
+	nvmx_stats_count_exit(&st, UINT32_MAX, 28, 0);
+	EXPECT_EQ(0, memcmp(&st, &zero, sizeof(st)));
+	EXPECT_TRUE(!nvmx_stats_exit_hist(&st, NVMX_NR_LEVELS, false));
+	EXPECT_TRUE(nvmx_stats_exit_hist(&st, NVMX_LEVEL_L2_L0, true) ==
+		    st.nvmx_l2_cr_exits_l0);
+	EXPECT_TRUE(nvmx_stats_exit_hist(&st, NVMX_LEVEL_L2_L1, false) ==
+		    st.nvmx_l2_exits_reflected);
+}
+
+/*
+ * CR accesses by the SDM's qualification (Table 27-3): CR in bits 3:0,
+ * access type in 5:4, the GPR in 11:8 and LMSW's source data in 31:16,
+ * which must not matter.
+ */
+TEST(cr_access_slots)
+{
+	struct nvmx_vcpu_stats st = { 0 };
+	u32 cr, type;
+
+	EXPECT_EQ(0, nvmx_stats_cr_slot(0x00));
+	EXPECT_EQ(NVMX_CR_SLOT(0, 0), nvmx_stats_cr_slot(0xf00));
+	EXPECT_EQ(NVMX_CR_SLOT(3, 1), nvmx_stats_cr_slot(0x13));
+	EXPECT_EQ(NVMX_CR_SLOT(8, 1), nvmx_stats_cr_slot(0x318));
+	EXPECT_EQ(NVMX_CR_SLOT(0, 2), nvmx_stats_cr_slot(0x20));
+	EXPECT_EQ(NVMX_CR_SLOT(0, 3), nvmx_stats_cr_slot(0xffff0030));
+	EXPECT_EQ(NVMX_CR_SLOT(15, 3), nvmx_stats_cr_slot(~0ULL));
+	EXPECT_EQ(63, NVMX_CR_SLOT(15, 3));
+
+	for (cr = 0; cr < 16; cr++)
+		for (type = 0; type < 4; type++)
+			nvmx_stats_count_exit(&st, NVMX_LEVEL_L2_L0, 28,
+					      (type << 4) | cr | 0x500);
+	for (cr = 0; cr < NVMX_CR_ACCESS_SLOTS; cr++)
+		EXPECT_EQ(1, st.nvmx_l2_cr_exits_l0[cr]) TH_LOG("slot %u", cr);
+	EXPECT_EQ(64, st.nvmx_l2_exits_l0[28]);
+	EXPECT_EQ(0, hist_sum(st.nvmx_l1_cr_exits, NVMX_CR_ACCESS_SLOTS));
+	EXPECT_EQ(0, hist_sum(st.nvmx_l2_cr_exits_reflected,
+			      NVMX_CR_ACCESS_SLOTS));
+
+	/* Only reason 28 has a CR slot: others ignore the qualification. */
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 29, 0x3);
+	nvmx_stats_count_exit(&st, NVMX_LEVEL_L1, 28 | 0x80000000, 0x4);
+	EXPECT_EQ(1, st.nvmx_l1_cr_exits[NVMX_CR_SLOT(4, 0)]);
+	EXPECT_EQ(1, hist_sum(st.nvmx_l1_cr_exits, NVMX_CR_ACCESS_SLOTS));
+}
+
+/* The ioctl's struct holds exactly what the stats fd's histograms do. */
+TEST(exit_counts_match_the_histograms)
+{
+	struct nvmx_vcpu_stats st = { 0 };
+	struct nvmx_exit_counts c;
+	u32 level, i;
+
+	memset(&c, 0xa5, sizeof(c));
+	c.size = 1234;
+	c.flags = 1;
+	c.__reserved = 0;
+	for (i = 0; i < NVMX_EXIT_REASONS; i++) {
+		st.nvmx_l1_exits[i] = 1000 + i;
+		st.nvmx_l2_exits_l0[i] = 2000 + i;
+		st.nvmx_l2_exits_reflected[i] = 3000 + i;
+	}
+	for (i = 0; i < NVMX_CR_ACCESS_SLOTS; i++) {
+		st.nvmx_l1_cr_exits[i] = 4000 + i;
+		st.nvmx_l2_cr_exits_l0[i] = 5000 + i;
+		st.nvmx_l2_cr_exits_reflected[i] = 6000 + i;
+	}
+	st.exits = 7;
+	nvmx_stats_get_exit_counts(&st, &c);
+	EXPECT_EQ(NVMX_EXIT_COUNT_REASONS, c.nr_reasons);
+	/* The in-fields are the caller's. */
+	EXPECT_EQ(1234, c.size);
+	EXPECT_EQ(1, c.flags);
+	for (level = 0; level < NVMX_NR_LEVELS; level++) {
+		for (i = 0; i < NVMX_EXIT_COUNT_REASONS; i++)
+			EXPECT_EQ((level + 1) * 1000 + i, c.exits[level][i])
+				TH_LOG("level %u reason %u", level, i);
+		for (i = 0; i < NVMX_CR_ACCESS_SLOTS; i++)
+			EXPECT_EQ((level + 4) * 1000 + i, c.cr[level][i])
+				TH_LOG("level %u slot %u", level, i);
+	}
+	EXPECT_EQ(3472, sizeof(c));
+	EXPECT_EQ(NVMX_EXIT_COUNTS_SIZE_VER0, sizeof(c));
 }
 
 TEST_HARNESS_MAIN

@@ -353,14 +353,13 @@ int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu)
 	trace_nvmx_nested_vmexit(vcpu->id, e.reason, e.qual, e.intr_info,
 				 route);
 	if (route == NVMX_ROUTE_L1) {
-		nvmx_stats_count_exit(vcpu->stat.nvmx_l2_exits_reflected,
-				      basic);
+		nvmx_count_exit(vcpu, NVMX_LEVEL_L2_L1, basic, e.qual);
 		__nvmx_nested_vmexit(vcpu, e.reason, e.qual, e.intr_info,
 				     e.intr_error, true);
 		/* After a VMX abort the run loop shuts L1 down. */
 		return 1;
 	}
-	nvmx_stats_count_exit(vcpu->stat.nvmx_l2_exits_l0, basic);
+	nvmx_count_exit(vcpu, NVMX_LEVEL_L2_L0, basic, e.qual);
 	return nvmx_l0_handle_exit(vcpu);
 }
 
