@@ -340,6 +340,7 @@ int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu)
 		 */
 		trace_nvmx_nested_vmexit(vcpu->id, e.reason, e.qual, 0,
 					 NVMX_ROUTE_L1);
+		nvmx_count_exit(vcpu, NVMX_LEVEL_L2_L1, basic, e.qual);
 		nvmx_nested_vmexit(vcpu, EXIT_REASON_TRIPLE_FAULT, 0, 0, 0);
 		return 1;
 	}
