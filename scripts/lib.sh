@@ -11,6 +11,7 @@ NVMX_PACKAGES=(
 	linux-headers-cloud-amd64 linux-source-6.1 dkms
 	bochs bochsbios vgabios bochs-term busybox-static
 	isolinux syslinux-common genisoimage
+	linux-perf
 )
 
 as_root() {

@@ -29,6 +29,22 @@ mkdir -p "$root/opt/nvmx/kvm"
 for p in $(make -s -C "$NVMX_TOP/selftests/kvm" programs); do
 	cp "$NVMX_TOP/selftests/kvm/out/$p" "$root/opt/nvmx/kvm/"
 done
+# Debian's perf (linux-perf, scripts/lib.sh) with the loader and shared
+# libraries it links, for perf stat/record/script on nvmx's tracepoints;
+# and scripts/nvmx-exits. Where an older linux-perf has /usr/bin/perf as a
+# wrapper script, the binary is perf_<version>.
+perf_bin=$(ls /usr/bin/perf_"$(echo "$krel" | cut -d. -f1,2)" 2>/dev/null || echo /usr/bin/perf)
+mkdir -p "$root/usr/bin"
+if [ "$(head -c 4 "$perf_bin" 2>/dev/null)" = "$(printf '\177ELF')" ]; then
+	cp "$perf_bin" "$root/usr/bin/perf"
+	for lib in $(ldd "$perf_bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+else
+	log "mkimage: no perf binary ($perf_bin): the profiles' perf steps will fail"
+fi
+cp "$NVMX_TOP/scripts/nvmx-exits" "$root/usr/bin/nvmx-exits"
 for m in virt/lib/irqbypass.ko arch/x86/kvm/kvm.ko arch/x86/kvm/kvm-intel.ko \
 	 arch/x86/kernel/msr.ko; do
 	mkdir -p "$root/lib/modules/$krel/kernel/$(dirname $m)"

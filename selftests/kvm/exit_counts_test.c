@@ -511,12 +511,54 @@ static void l2_workload(void)
 	kvm_vm_free(vm);
 }
 
-int main(void)
+/*
+ * `exit_counts_test workload`: the L2 workload alone, without resets, then
+ * every nonzero count of its one vCPU as lines that scripts/nvmx-exits -r
+ * prints for the same run (exit-counts LEVEL REASON N, exit-counts-cr
+ * LEVEL CR TYPE N, exit-counts-total N): the test host's perf and
+ * nvmx-exits steps compare the two.
+ */
+static int workload(void)
+{
+	static const char *const lv[] = { "L1", "L2_L0", "L2_L1" };
+	struct nvmx_exit_counts c;
+	struct kvm_vcpu *vcpu;
+	vm_vaddr_t vmx_gva;
+	struct kvm_vm *vm;
+	unsigned int l, i;
+
+	__TEST_REQUIRE(nvmx, "the counts are nvmx's");
+	require_nested_vmx();
+	vm = vm_create_with_one_vcpu(&vcpu, l1_nested);
+	vcpu_alloc_vmx(vm, &vmx_gva);
+	vcpu_args_set(vcpu, 1, vmx_gva);
+	run_to(vcpu, 0);
+	run_to(vcpu, 1);
+	run_to(vcpu, ~0ull);
+	counts_get(vcpu, &c, false);
+	for (l = 0; l < NVMX_NR_LEVELS; l++) {
+		for (i = 0; i < NVMX_EXIT_COUNT_REASONS; i++)
+			if (c.exits[l][i])
+				printf("exit-counts %s %u %llu\n", lv[l], i,
+				       (unsigned long long)c.exits[l][i]);
+		for (i = 0; i < NVMX_CR_ACCESS_SLOTS; i++)
+			if (c.cr[l][i])
+				printf("exit-counts-cr %s %u %u %llu\n", lv[l],
+				       i / 4, i % 4, (unsigned long long)c.cr[l][i]);
+	}
+	printf("exit-counts-total %llu\n", (unsigned long long)counts_total(&c));
+	kvm_vm_free(vm);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	char p;
 
 	setbuf(stdout, NULL);
 	nvmx = on_nvmx();
+	if (argc > 1 && !strcmp(argv[1], "workload"))
+		return workload();
 	ksft_print_header();
 
 	l1_workload();
