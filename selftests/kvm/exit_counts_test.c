@@ -151,12 +151,8 @@ static int counts_ioctl(struct kvm_vcpu *vcpu, void *arg)
 static void counts_get(struct kvm_vcpu *vcpu, struct nvmx_exit_counts *c,
 		       bool reset)
 {
-	int err;
+	int err = nvmx_exit_counts(vcpu, c, reset);
 
-	memset(c, 0, sizeof(*c));
-	c->size = sizeof(*c);
-	c->flags = reset ? NVMX_EXIT_COUNTS_RESET : 0;
-	err = counts_ioctl(vcpu, c);
 	TEST_ASSERT(!err, "NVMX_GET_EXIT_COUNTS: %s", strerror(err));
 	TEST_ASSERT(c->size == NVMX_EXIT_COUNTS_SIZE_VER0 &&
 		    c->nr_reasons == NVMX_EXIT_COUNT_REASONS,

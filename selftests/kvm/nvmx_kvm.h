@@ -6,7 +6,9 @@
 #ifndef NVMX_KVM_H
 #define NVMX_KVM_H
 
+#include <errno.h>
 #include <stdbool.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -23,6 +25,19 @@ static inline bool on_nvmx(void)
 
 	close(fd);
 	return ret;
+}
+
+/*
+ * NVMX_GET_EXIT_COUNTS on @vcpu (nvmx only: kvm_intel answers EINVAL),
+ * zeroing the counts after the read if @reset. Returns 0 or an errno.
+ */
+static inline int nvmx_exit_counts(struct kvm_vcpu *vcpu,
+				   struct nvmx_exit_counts *c, bool reset)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->flags = reset ? NVMX_EXIT_COUNTS_RESET : 0;
+	return ioctl(vcpu->fd, NVMX_GET_EXIT_COUNTS, c) ? errno : 0;
 }
 
 #endif /* NVMX_KVM_H */
