@@ -157,11 +157,11 @@ TEST(layout_is_kvms)
 	EXPECT_EQ(sizeof(struct nvmx_vm_stats), nvmx_vm_stats_schema.data_size);
 	EXPECT_EQ(sizeof(struct nvmx_vcpu_stats),
 		  nvmx_vcpu_stats_schema.data_size);
-	/* 14 counters and three 78-bucket histograms. */
-	EXPECT_EQ(17, nvmx_vcpu_stats_schema.num_stats);
-	EXPECT_EQ((14 + 3 * NVMX_EXIT_REASONS) * 8,
+	/* 16 counters and three 78-bucket histograms. */
+	EXPECT_EQ(19, nvmx_vcpu_stats_schema.num_stats);
+	EXPECT_EQ((16 + 3 * NVMX_EXIT_REASONS) * 8,
 		  nvmx_vcpu_stats_schema.data_size);
-	EXPECT_EQ(72 + 17 * 64 + (14 + 3 * 78) * 8,
+	EXPECT_EQ(72 + 19 * 64 + (16 + 3 * 78) * 8,
 		  nvmx_stats_file_size(&nvmx_vcpu_stats_schema));
 	EXPECT_EQ(2, nvmx_vm_stats_schema.num_stats);
 	EXPECT_EQ(72 + 2 * 64 + 16, nvmx_stats_file_size(&nvmx_vm_stats_schema));
@@ -261,6 +261,8 @@ static const struct expect_stat vcpu_expect[] = {
 	IBOOLEAN(guest_mode),
 	{ "nvmx_vmcs02_writes", FLAGS(INSTANT, NONE, POW10), 0, 1,
 	  VCPU_OFF(nvmx_vmcs02_writes), 0 },
+	COUNTER(nvmx_shadow_syncs),
+	COUNTER(nvmx_shadow_fields),
 	EXIT_HIST(nvmx_l1_exits),
 	EXIT_HIST(nvmx_l2_exits_l0),
 	EXIT_HIST(nvmx_l2_exits_reflected),
@@ -320,10 +322,10 @@ TEST(header_as_read)
 	ASSERT_EQ(sizeof(h), rd(s, "nvmx-7/vcpu-0", &data, 0, &h, sizeof(h)));
 	EXPECT_EQ(0, h.flags);
 	EXPECT_EQ(48, h.name_size);
-	EXPECT_EQ(17, h.num_desc);
+	EXPECT_EQ(19, h.num_desc);
 	EXPECT_EQ(24, h.id_offset);
 	EXPECT_EQ(72, h.desc_offset);
-	EXPECT_EQ(72 + 17 * 64, h.data_offset);
+	EXPECT_EQ(72 + 19 * 64, h.data_offset);
 }
 
 /* Every window [pos, pos + len) the reader gives must be the image's. */
