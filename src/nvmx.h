@@ -140,6 +140,11 @@ struct nvmx_loaded_vmcs {
 	int cpu;
 	bool launched;
 	struct list_head node;
+	/*
+	 * The shadow VMCS its link pointer names, or 0: the CPU may cache it
+	 * while the guest runs, so it is cleared with this one.
+	 */
+	u64 shadow_pa;
 };
 
 struct nvmx_event {
@@ -284,6 +289,8 @@ void nvmx_loaded_vmcs_free(struct nvmx_loaded_vmcs *lv);
 void nvmx_loaded_vmcs_clear(struct nvmx_loaded_vmcs *lv);
 void nvmx_vmcs_clear_this_cpu(void);
 void nvmx_switch_vmcs(struct nvmx_vcpu *vcpu, struct nvmx_loaded_vmcs *lv);
+bool nvmx_vmcs_borrow(u64 pa, bool clear_first, unsigned long *flags);
+void nvmx_vmcs_unborrow(u64 pa, unsigned long flags);
 void nvmx_placement_init_vcpu(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_load(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_put(struct nvmx_vcpu *vcpu);

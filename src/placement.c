@@ -92,6 +92,8 @@ static void nvmx_loaded_vmcs_clear_local(struct nvmx_loaded_vmcs *lv)
 {
 	if (nvmx_vmclear(lv->pa))
 		nvmx_vmx_insn_failed("vmclear", 0);
+	if (lv->shadow_pa && nvmx_vmclear(lv->shadow_pa))
+		nvmx_vmx_insn_failed("vmclear", 0);
 	if (this_cpu_read(nvmx_current_vmcs) == lv)
 		this_cpu_write(nvmx_current_vmcs, NULL);
 	list_del(&lv->node);
@@ -203,6 +205,39 @@ void nvmx_switch_vmcs(struct nvmx_vcpu *vcpu, struct nvmx_loaded_vmcs *lv)
 {
 	vcpu->loaded = lv;
 	nvmx_vmcs_load_here(vcpu, lv);
+}
+
+/*
+ * Makes the VMCS at @pa, which is in no list (a shadow VMCS), current on
+ * this CPU for a few VMREADs and VMWRITEs; VMCLEAR first with
+ * @clear_first (a new region). Interrupts stay off until
+ * nvmx_vmcs_unborrow(), so no IPI loads or clears a VMCS meanwhile and
+ * nvmx_current_vmcs stays true. False, with nothing done, if this CPU is
+ * not in VMX operation or the CPU refuses the region.
+ */
+bool nvmx_vmcs_borrow(u64 pa, bool clear_first, unsigned long *flags)
+{
+	local_irq_save(*flags);
+	if (nvmx_this_cpu_vmx_on() && !(clear_first && nvmx_vmclear(pa)) &&
+	    !nvmx_vmptrld(pa))
+		return true;
+	local_irq_restore(*flags);
+	return false;
+}
+
+/*
+ * Gives the CPU back: @pa is cleared (written to memory, inactive, as the
+ * link pointer wants it) and the VMCS this CPU had current is again.
+ */
+void nvmx_vmcs_unborrow(u64 pa, unsigned long flags)
+{
+	struct nvmx_loaded_vmcs *cur = this_cpu_read(nvmx_current_vmcs);
+
+	if (nvmx_vmclear(pa))
+		nvmx_vmx_insn_failed("vmclear", 0);
+	if (cur && nvmx_vmptrld(cur->pa))
+		nvmx_vmx_insn_failed("vmptrld", 0);
+	local_irq_restore(flags);
 }
 
 static void nvmx_sched_in(struct preempt_notifier *pn, int cpu)

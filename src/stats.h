@@ -62,6 +62,8 @@ struct nvmx_vcpu_stats {
 	u64 nested_run;
 	u64 guest_mode;
 	u64 nvmx_vmcs02_writes;
+	u64 nvmx_shadow_syncs;
+	u64 nvmx_shadow_fields;
 	u64 nvmx_l1_exits[NVMX_EXIT_REASONS];
 	u64 nvmx_l2_exits_l0[NVMX_EXIT_REASONS];
 	u64 nvmx_l2_exits_reflected[NVMX_EXIT_REASONS];

@@ -29,6 +29,13 @@ NVMX_STAT(guest_mode, INSTANT, BOOLEAN, POW10, 0)	/* L2 is the vCPU's guest */
 NVMX_STAT(nvmx_vmcs02_writes, INSTANT, NONE, POW10, 0)
 
 /*
+ * VMCS shadowing for L1: syncs between the shadow VMCS and vmcs12 that
+ * touched the shadow VMCS, and the fields they copied.
+ */
+NVMX_STAT(nvmx_shadow_syncs, CUMULATIVE, NONE, POW10, 0)
+NVMX_STAT(nvmx_shadow_fields, CUMULATIVE, NONE, POW10, 0)
+
+/*
  * nvmx's VM exits by basic exit reason (bucket i counts reason i, the last
  * bucket also everything above): from L1; from L2 and handled by L0 (for
  * itself or on L1's behalf); from L2 and reflected to L1.

@@ -66,6 +66,35 @@ fail:
 	nvmx_vmx_insn_failed("vmwrite", field);
 }
 
+/*
+ * VMREAD and VMWRITE that may fail: for probing which fields a VMCS has
+ * (nested/shadow_vmcs.c). 0, or -EIO on VMfail or a fault.
+ */
+static __always_inline int nvmx_vmread_safe(unsigned long field, u64 *value)
+{
+	u64 v;
+
+	asm_goto_output("1: vmread %[field], %[value]\n\t"
+			"jbe %l[fail]\n\t"
+			_ASM_EXTABLE(1b, %l[fail])
+			: [value] "=r"(v) : [field] "r"(field) : "cc" : fail);
+	*value = v;
+	return 0;
+fail:
+	return -EIO;
+}
+
+static __always_inline int nvmx_vmwrite_safe(unsigned long field, u64 value)
+{
+	asm goto("1: vmwrite %[value], %[field]\n\t"
+		 "jbe %l[fail]\n\t"
+		 _ASM_EXTABLE(1b, %l[fail])
+		 : : [field] "r"(field), [value] "rm"(value) : "cc" : fail);
+	return 0;
+fail:
+	return -EIO;
+}
+
 static inline void nvmx_vmcs_set_bits(unsigned long field, u64 bits)
 {
 	nvmx_vmwrite(field, nvmx_vmread(field) | bits);

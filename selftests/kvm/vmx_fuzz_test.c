@@ -65,7 +65,7 @@ struct fz_field {
 
 #define FZ_RW false
 #define FZ_RO true
-#define NVMX_VMCS12_FIELD(name, enc, width, off, access, class, freq) \
+#define NVMX_VMCS12_FIELD(name, enc, width, off, access, class, freq, sh) \
 	{ #name, enc, FZ_##width, FZ_##access, FZ_##class },
 static const struct fz_field fields[] = {
 #include "../../src/nested/vmcs12_fields.h"

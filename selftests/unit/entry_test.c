@@ -17,7 +17,7 @@ static const struct {
 	u16 off;
 	u8 width;
 } fld[NVMX_V12_NR] = {
-#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq) \
+#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq, sh) \
 	[NVMX_V12_##name] = { off, NVMX_V12_##width },
 #include "nested/vmcs12_fields.h"
 #undef NVMX_VMCS12_FIELD
@@ -1133,7 +1133,7 @@ TEST(msr_area_max)
 TEST(field_offsets_match_the_struct)
 {
 	static const size_t real[] = {
-#define NVMX_VMCS12_FIELD(name, enc, width, where, acc, cls, freq) \
+#define NVMX_VMCS12_FIELD(name, enc, width, where, acc, cls, freq, sh) \
 	offsetof(struct nvmx_vmcs12, name),
 #include "nested/vmcs12_fields.h"
 #undef NVMX_VMCS12_FIELD

@@ -36,7 +36,7 @@ static struct nvmx_vmx_caps host_caps(void)
 }
 
 static const u32 field_encodings[] = {
-#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq) enc,
+#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq, sh) enc,
 #include "nested/vmcs12_fields.h"
 #undef NVMX_VMCS12_FIELD
 };

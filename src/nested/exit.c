@@ -248,6 +248,8 @@ static void nvmx_nested_finish_exit(struct nvmx_vcpu *vcpu, u32 reason,
 	/* VMX abort (SDM "VMX Aborts"): indicator 4, L1 shuts down. */
 	if (nvmx_exit_msr_areas(vcpu, false))
 		nvmx_nested_abort(vcpu, NVMX_ABORT_LOAD_MSR);
+	/* The exit information and L2's state, for L1's shadowed VMREADs. */
+	nvmx_shadow_push(vcpu);
 	trace_nvmx_nested_vmexit_inject(vcpu->id, reason, qual, intr_info,
 					intr_error);
 }

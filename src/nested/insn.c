@@ -270,6 +270,7 @@ void nvmx_nested_vmxoff(struct nvmx_vcpu *vcpu)
 	n->vmxon = false;
 	n->current_vmptr = NVMX_NO_VMPTR;
 	n->vmxon_ptr = NVMX_NO_VMPTR;
+	nvmx_shadow_off(vcpu);
 }
 
 static int nvmx_handle_vmxoff(struct nvmx_vcpu *vcpu)
@@ -300,6 +301,7 @@ static int nvmx_handle_vmclear(struct nvmx_vcpu *vcpu)
 		n->vmcs12->launch_state = NVMX_VMCS12_CLEAR;
 		nvmx_vmcs12_flush(vcpu);
 		n->current_vmptr = NVMX_NO_VMPTR;
+		nvmx_shadow_off(vcpu);
 	} else {
 		/* Not cached: only the launch state in memory changes. */
 		nvmx_write_guest(vcpu->vm,
@@ -440,6 +442,8 @@ static int nvmx_handle_vmlaunch_vmresume(struct nvmx_vcpu *vcpu, bool launch)
 		return 1;
 	if (n->current_vmptr == NVMX_NO_VMPTR)
 		return nvmx_vmfail_invalid(vcpu);
+	/* What L1 wrote through the shadow VMCS is part of the entry. */
+	nvmx_shadow_pull(vcpu);
 	if (nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO) & GUEST_INTR_STATE_MOV_SS)
 		return nvmx_vmfail_valid(vcpu, NVMX_VMERR_MOV_SS);
 	if (launch && n->vmcs12->launch_state != NVMX_VMCS12_CLEAR)
@@ -511,14 +515,24 @@ int nvmx_handle_vmx_insn(struct nvmx_vcpu *vcpu)
 {
 	u16 reason = vcpu->exit_reason;
 	unsigned int i;
+	int r;
 
 	if (!nvmx_nested_vmx_allowed(vcpu)) {
 		nvmx_queue_exception(vcpu, UD_VECTOR, false, 0);
 		return 1;
 	}
-	for (i = 0; i < ARRAY_SIZE(nvmx_insn_handlers); i++)
-		if (nvmx_insn_handlers[i].reason == reason)
-			return nvmx_insn_handlers[i].fn(vcpu);
+	for (i = 0; i < ARRAY_SIZE(nvmx_insn_handlers); i++) {
+		if (nvmx_insn_handlers[i].reason != reason)
+			continue;
+		r = nvmx_insn_handlers[i].fn(vcpu);
+		/*
+		 * What the instruction wrote into vmcs12 (VM-instruction
+		 * error, an emulated VMWRITE) is what L1 reads next, maybe
+		 * through the shadow VMCS. In L2 now, the exit does it.
+		 */
+		nvmx_shadow_push(vcpu);
+		return r;
+	}
 	nvmx_queue_exception(vcpu, UD_VECTOR, false, 0);
 	return 1;
 }

@@ -85,6 +85,7 @@ void nvmx_nested_vcpu_free(struct nvmx_vcpu *vcpu)
 	struct nvmx_nested *n = &vcpu->nested;
 
 	nvmx_vmcs02_release(vcpu);
+	nvmx_shadow_free(vcpu);
 	if (n->vmcs02) {
 		nvmx_loaded_vmcs_free(n->vmcs02);
 		kfree(n->vmcs02);
@@ -105,6 +106,7 @@ void nvmx_vmcs12_flush(struct nvmx_vcpu *vcpu)
 
 	if (n->current_vmptr == NVMX_NO_VMPTR || !n->vmcs12)
 		return;
+	nvmx_shadow_pull(vcpu);
 	/* A region in no slot, or read-only, loses the write, as ROM would. */
 	nvmx_write_guest(vcpu->vm, n->current_vmptr, n->vmcs12,
 			 sizeof(*n->vmcs12));
@@ -132,6 +134,7 @@ int nvmx_vmcs12_load(struct nvmx_vcpu *vcpu, u64 vmptr)
 		n->vmcs12->launch_state = NVMX_VMCS12_CLEAR;
 	n->current_vmptr = vmptr;
 	bitmap_fill(n->dirty, NVMX_V12_NR);
+	nvmx_shadow_load(vcpu);
 	return 0;
 }
 

@@ -61,6 +61,18 @@ struct nvmx_nested {
 	bool abort;
 	/* VMCS field writes of the last nested entry (the builder's cost). */
 	u32 entry_writes;
+
+	/*
+	 * VMCS shadowing for L1 (shadow_vmcs.c): the shadow VMCS vmcs01's
+	 * link pointer names while shadow_on, the VMREAD/VMWRITE bitmaps, and
+	 * what the shadow VMCS holds (shadow_snap, valid once written).
+	 */
+	struct page *shadow_vmcs;
+	struct page *shadow_read_bitmap;
+	struct page *shadow_write_bitmap;
+	struct nvmx_vmcs12 *shadow_snap;
+	bool shadow_on;
+	bool shadow_valid;
 };
 
 /* nested/nested.c */
@@ -77,6 +89,13 @@ void nvmx_vmcs12_flush(struct nvmx_vcpu *vcpu);
 unsigned long nvmx_nested_cr_value(struct nvmx_vcpu *vcpu, unsigned int cr,
 				   unsigned long val);
 void nvmx_nested_hw_vmfail(struct nvmx_vcpu *vcpu, u32 err);
+
+/* nested/shadow_vmcs.c: VMCS shadowing for L1 */
+void nvmx_shadow_load(struct nvmx_vcpu *vcpu);
+void nvmx_shadow_pull(struct nvmx_vcpu *vcpu);
+void nvmx_shadow_push(struct nvmx_vcpu *vcpu);
+void nvmx_shadow_off(struct nvmx_vcpu *vcpu);
+void nvmx_shadow_free(struct nvmx_vcpu *vcpu);
 
 /* nested/insn.c: exits for L1's VMX instructions */
 int nvmx_handle_vmx_insn(struct nvmx_vcpu *vcpu);

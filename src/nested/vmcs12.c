@@ -33,9 +33,10 @@
 #define NVMX_V12_MAX_INDEX	64
 
 const struct nvmx_vmcs12_row nvmx_vmcs12_rows[NVMX_V12_NR] = {
-#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq)	\
+#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq, sh)	\
 	[NVMX_V12_##name] = { #name, enc, off, NVMX_V12_##width,	\
-			      NVMX_V12_##acc, NVMX_V12_##cls, NVMX_V12_##freq },
+			      NVMX_V12_##acc, NVMX_V12_##cls, NVMX_V12_##freq, \
+			      NVMX_V12_##sh },
 #include "vmcs12_fields.h"
 #undef NVMX_VMCS12_FIELD
 };
@@ -43,9 +44,10 @@ const struct nvmx_vmcs12_row nvmx_vmcs12_rows[NVMX_V12_NR] = {
 /*
  * The table pins the layout and agrees with the encodings: a moved offset,
  * a width that is not the encoding's, an RO row that is not VM-exit
- * information (or the reverse), or a "high" encoding breaks the build.
+ * information (or the reverse), a "high" encoding, or an RO row that L1
+ * could VMWRITE through the shadow VMCS (SH_RW) breaks the build.
  */
-#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq)		\
+#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq, sh)		\
 	_Static_assert(offsetof(struct nvmx_vmcs12, name) == (off),		\
 		       #name " offset");					\
 	_Static_assert(sizeof(((struct nvmx_vmcs12 *)0)->name) ==		\
@@ -56,7 +58,9 @@ const struct nvmx_vmcs12_row nvmx_vmcs12_rows[NVMX_V12_NR] = {
 		       (NVMX_V12_##acc == NVMX_V12_RO), #name " access");	\
 	_Static_assert(!((enc) & (NVMX_ENC_RESERVED | NVMX_ENC_HIGH)),		\
 		       #name " encoding");					\
-	_Static_assert(NVMX_ENC_INDEX(enc) < NVMX_V12_MAX_INDEX, #name " index");
+	_Static_assert(NVMX_ENC_INDEX(enc) < NVMX_V12_MAX_INDEX, #name " index"); \
+	_Static_assert(NVMX_V12_##sh != NVMX_V12_SH_RW ||			\
+		       NVMX_V12_##acc == NVMX_V12_RW, #name " shadow");
 #include "vmcs12_fields.h"
 #undef NVMX_VMCS12_FIELD
 
@@ -68,7 +72,7 @@ _Static_assert(NVMX_V12_NR < 255, "lookup holds row + 1 in a u8");
  * -Woverride-init error in the unit-test build.
  */
 static const u8 nvmx_vmcs12_lookup[4][4][NVMX_V12_MAX_INDEX] = {
-#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq)	\
+#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq, sh)	\
 	[NVMX_ENC_WIDTH(enc)][NVMX_ENC_TYPE(enc)][NVMX_ENC_INDEX(enc)] =	\
 		NVMX_V12_##name + 1,
 #include "vmcs12_fields.h"
@@ -199,6 +203,25 @@ u32 nvmx_vmcs12_vmwrite(struct nvmx_vmcs12 *v12, u64 encoding, u64 val,
 	nvmx_vmcs12_set(v12, row, val);
 	*idx = row;
 	return 0;
+}
+
+/*
+ * The bits of row @idx (< NVMX_V12_NR) that a VMWRITE keeps: its width,
+ * less the access-rights bits VMWRITE drops.
+ */
+u64 nvmx_vmcs12_field_mask(unsigned int idx)
+{
+	u64 mask = ~0ULL;
+	unsigned int i;
+
+	if (nvmx_vmcs12_rows[idx].width == NVMX_V12_W16)
+		mask = 0xffff;
+	else if (nvmx_vmcs12_rows[idx].width == NVMX_V12_W32)
+		mask = 0xffffffff;
+	for (i = 0; i < ARRAY_SIZE(nvmx_vmcs12_write_masks); i++)
+		if (nvmx_vmcs12_write_masks[i].idx == idx)
+			mask &= nvmx_vmcs12_write_masks[i].keep;
+	return mask;
 }
 
 /*

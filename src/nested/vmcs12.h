@@ -26,7 +26,7 @@ struct nvmx_vmcs12 {
 	u32 abort;
 	u32 launch_state;
 	u32 reserved;
-#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq) \
+#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq, sh) \
 	nvmx_v12_##width name;
 #include "vmcs12_fields.h"
 #undef NVMX_VMCS12_FIELD
@@ -34,7 +34,7 @@ struct nvmx_vmcs12 {
 
 /* One index per row, in table order. */
 enum nvmx_vmcs12_idx {
-#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq) \
+#define NVMX_VMCS12_FIELD(name, enc, width, off, acc, cls, freq, sh) \
 	NVMX_V12_##name,
 #include "vmcs12_fields.h"
 #undef NVMX_VMCS12_FIELD
@@ -49,6 +49,8 @@ enum nvmx_v12_class {
 };
 
 enum nvmx_v12_freq { NVMX_V12_HOT, NVMX_V12_RARE };
+/* How L1 reaches the field through a shadow VMCS (vmcs12_fields.h). */
+enum nvmx_v12_shadow { NVMX_V12_SH_NO, NVMX_V12_SH_R, NVMX_V12_SH_RW };
 
 struct nvmx_vmcs12_row {
 	const char *name;
@@ -58,6 +60,7 @@ struct nvmx_vmcs12_row {
 	u8 access;	/* enum nvmx_v12_access */
 	u8 class;	/* enum nvmx_v12_class */
 	u8 freq;	/* enum nvmx_v12_freq */
+	u8 shadow;	/* enum nvmx_v12_shadow */
 };
 
 extern const struct nvmx_vmcs12_row nvmx_vmcs12_rows[NVMX_V12_NR];
@@ -72,6 +75,7 @@ void nvmx_vmcs12_set(struct nvmx_vmcs12 *v12, unsigned int idx, u64 val);
 u32 nvmx_vmcs12_vmread(const struct nvmx_vmcs12 *v12, u64 encoding, u64 *val);
 u32 nvmx_vmcs12_vmwrite(struct nvmx_vmcs12 *v12, u64 encoding, u64 val,
 			bool write_any, int *idx);
+u64 nvmx_vmcs12_field_mask(unsigned int idx);
 unsigned int nvmx_vmcs12_max_index(void);
 
 #endif /* NVMX_VMCS12_H */
