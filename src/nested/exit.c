@@ -355,6 +355,7 @@ int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu)
 	if (route == NVMX_ROUTE_L1) {
 		nvmx_stats_count_exit(vcpu->stat.nvmx_l2_exits_reflected,
 				      basic);
+		nvmx_vmcs02_trace_reflected(vcpu, e.reason, e.qual, e.cr_value);
 		__nvmx_nested_vmexit(vcpu, e.reason, e.qual, e.intr_info,
 				     e.intr_error, true);
 		/* After a VMX abort the run loop shuts L1 down. */
