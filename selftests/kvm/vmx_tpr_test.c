@@ -34,8 +34,11 @@
  * environment sets the TPR row to INTERCEPT first (nvmx only). On
  * kvm_intel the same values and L1's counts must hold; its L0 exits are
  * printed as TAP comments (it uses embodiment 2 for t12 and t13noshd).
+ * On nvmx with tracefs, the nvmx:nvmx_tpr events of L2 over the run must
+ * be the reflected and absorbed exits above, by access and disposition.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 
 #include "kselftest.h"
@@ -369,6 +372,8 @@ static void check_phase(unsigned int p)
 
 	ksft_print_msg("%s: %s: exits %lu\n", n, nvmx ? "nvmx" : "kvm_intel",
 		       delta(S_EXITS, 0));
+	if (!stat_desc[S_L0] || !stat_desc[S_REFL])
+		return;		/* kvm_intel: no per-level histograms */
 	ksft_print_msg("%s: L2 CR exits at L0 %lu, reflected %lu\n", n,
 		       delta(S_L0, R_CR), delta(S_REFL, R_CR));
 	ksft_print_msg("%s: L2 reason-43 exits at L0 %lu, reflected %lu\n", n,
@@ -386,6 +391,91 @@ static void check_phase(unsigned int p)
 	result(delta(S_REFL, R_TPR_BELOW) == (p == P_T14),
 	       "%s_reflected_tpr_below_exits %lu (want %u)", n,
 	       delta(S_REFL, R_TPR_BELOW), p == P_T14);
+}
+
+/* nvmx:nvmx_tpr over the whole run (nvmx with tracefs only). */
+#define TRACING		"/sys/kernel/tracing"
+#define TPR_ENABLE	TRACING "/events/nvmx/nvmx_tpr/enable"
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+static bool trace_start(void)
+{
+	if (!nvmx) {
+		ksft_print_msg("nvmx:nvmx_tpr: nvmx's own, not checked on kvm_intel\n");
+		return false;
+	}
+	if (access(TRACING "/events", F_OK)) {
+		ksft_print_msg("nvmx:nvmx_tpr: no tracefs at " TRACING "\n");
+		return false;
+	}
+	result(!write_file(TRACING "/tracing_on", "1") &&
+	       !write_file(TRACING "/trace", "") &&
+	       !write_file(TPR_ENABLE, "1"), "trace_nvmx_tpr_enabled");
+	return true;
+}
+
+/* L2's events by access (read, write, below_threshold) and disposition. */
+static void trace_check(void)
+{
+	static const char *const acc[3] = { "read", "write", "below_threshold" };
+	u64 n[3][2] = { { 0 } }, want[3][2] = { { 0 } }, bad = 0;
+	char a[32], d[32], *line = NULL, *ev;
+	unsigned long long value;
+	unsigned int level, i, j;
+	size_t cap = 0;
+	FILE *f;
+
+	result(!write_file(TPR_ENABLE, "0"), "trace_nvmx_tpr_disabled");
+	f = fopen(TRACING "/trace", "r");
+	TEST_ASSERT(f, "open " TRACING "/trace");
+	while (getline(&line, &cap, f) > 0) {
+		ev = strstr(line, "nvmx_tpr: ");
+		if (!ev)
+			continue;
+		if (sscanf(ev, "nvmx_tpr: L%u %31s value 0x%llx %31s", &level,
+			   a, &value, d) != 4) {
+			bad++;
+			continue;
+		}
+		if (level != 2)
+			continue;
+		for (i = 0; i < 3 && strcmp(a, acc[i]); i++)
+			;
+		j = !strcmp(d, "reflected");
+		if (i == 3 || (!j && strcmp(d, "absorbed")))
+			bad++;
+		else
+			n[i][j]++;
+		/* t14's one reflected below-threshold exit is at VTPR 4. */
+		if (i == 2 && j && value != 4)
+			bad++;
+	}
+	free(line);
+	fclose(f);
+	want[1][1] = 2 * N;		/* t13load, t13noshd */
+	want[0][1] = N;			/* t13store */
+	want[2][1] = 1;			/* t14 */
+	if (intercept) {
+		want[0][0] = 2 * N + 1;	/* t12's first read and N, t13noshd */
+		want[1][0] = N;		/* t12 */
+	}
+	result(!bad, "trace_nvmx_tpr_lines_parse (%lu bad)", bad);
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 2; j++)
+			result(n[i][j] == want[i][j],
+			       "trace_nvmx_tpr_L2_%s_%s %lu (want %lu)", acc[i],
+			       j ? "reflected" : "absorbed", n[i][j], want[i][j]);
 }
 
 #define G(var)	(*(typeof(var) *)addr_gva2hva(vm, (vm_vaddr_t)&(var)))
@@ -449,6 +539,7 @@ int main(void)
 	struct kvm_vm *vm;
 	struct ucall uc;
 	unsigned int stage = 0, p;
+	bool tracing;
 
 	setbuf(stdout, NULL);
 	require_nested_vmx();
@@ -466,6 +557,7 @@ int main(void)
 	if (nvmx)
 		tpr_policy(vm, pol && !strcmp(pol, "intercept"));
 	nested_stats_open(&stats, vcpu, stat_names, NR_S, MAX_BUCKETS, stat_desc);
+	tracing = trace_start();
 	for (p = 0; p < NR_S; p++)
 		TEST_ASSERT(stat_desc[p] || (!nvmx && p != S_EXITS),
 			    "stat %s missing", stat_names[p]);
@@ -496,11 +588,15 @@ int main(void)
 		case UCALL_DONE:
 			TEST_ASSERT(stage == 2 * NR_P, "done after %u syncs", stage);
 			check_values(vm);
+			if (tracing)
+				trace_check();
 			kvm_vm_free(vm);
 			ksft_set_plan(ksft_test_num());
 			results_done();
 			return 0;
 		case UCALL_ABORT:
+			if (tracing)
+				write_file(TPR_ENABLE, "0");
 			REPORT_GUEST_ASSERT_2(uc, "values: %#lx, %#lx");
 			break;
 		default:
