@@ -214,21 +214,49 @@ static void nvmx_reload_pdptrs(struct nvmx_vcpu *vcpu)
 		nvmx_load_pdptrs(vcpu, nvmx_vmread(GUEST_CR3));
 }
 
-/* MOV to/from CR8: the TPR's bits 7:4 (SDM "CR8 and the TPR"). */
+/*
+ * MOV to/from CR8: the TPR's bits 7:4 (SDM "CR8 and the TPR"), always
+ * against L1's LAPIC TPR (vcpu->apic_page), never the real TPR. From L1
+ * when the policy table's TPR row intercepts its CR8; from L2 when vmcs02
+ * has no TPR shadow (embodiment 2) and L1 did not ask for the exit (those
+ * are reflected before they get here): L2 then has L1's TPR, as L1's CPU
+ * would give it without a shadow.
+ */
 static int nvmx_handle_cr8(struct nvmx_vcpu *vcpu, bool write,
 			   unsigned int reg)
 {
+	u8 level = vcpu->nested.guest_mode ? 2 : 1;
 	unsigned long val;
 
 	if (!write) {
-		nvmx_gpr_write(vcpu, reg, nvmx_get_tpr(vcpu) >> 4);
+		val = nvmx_get_tpr(vcpu) >> 4;
+		nvmx_gpr_write(vcpu, reg, val);
+		trace_nvmx_tpr(level, NVMX_TRACE_TPR_READ, val,
+			       NVMX_TRACE_TPR_ABSORBED);
 		return 0;
 	}
 	val = nvmx_gpr_read(vcpu, reg);
+	trace_nvmx_tpr(level, NVMX_TRACE_TPR_WRITE, val,
+		       NVMX_TRACE_TPR_ABSORBED);
 	if (val & ~0xfUL)
 		return -EINVAL;
 	nvmx_set_tpr(vcpu, val << 4);
 	return 0;
+}
+
+/*
+ * TPR below threshold (trap-like: RIP is already past the MOV). L0's when
+ * the threshold is L0's: vmcs01's for L1, and vmcs02's in embodiment 1
+ * without L1's shadow (nested/merge.h); with L1's shadow route.c reflects
+ * it. The threshold is where L0 asks to hear of a TPR drop that unmasks a
+ * pending LAPIC interrupt; nvmx delivers none yet and keeps it at 0, so
+ * there is nothing to re-evaluate before resuming.
+ */
+static int nvmx_handle_tpr_below_threshold(struct nvmx_vcpu *vcpu)
+{
+	trace_nvmx_tpr(vcpu->nested.guest_mode ? 2 : 1, NVMX_TRACE_TPR_BELOW,
+		       nvmx_get_tpr(vcpu) >> 4, NVMX_TRACE_TPR_ABSORBED);
+	return 1;
 }
 
 /*
@@ -419,6 +447,7 @@ static const nvmx_exit_handler nvmx_exit_handlers[] = {
 	[EXIT_REASON_MSR_WRITE] = nvmx_handle_wrmsr,
 	[EXIT_REASON_MWAIT_INSTRUCTION] = nvmx_handle_ud,
 	[EXIT_REASON_MONITOR_INSTRUCTION] = nvmx_handle_ud,
+	[EXIT_REASON_TPR_BELOW_THRESHOLD] = nvmx_handle_tpr_below_threshold,
 	[EXIT_REASON_EPT_VIOLATION] = nvmx_handle_ept_violation,
 	[EXIT_REASON_EPT_MISCONFIG] = nvmx_handle_ept_misconfig,
 	[EXIT_REASON_INVEPT] = nvmx_handle_vmx_insn,

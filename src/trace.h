@@ -136,6 +136,44 @@ TRACE_EVENT(nvmx_nested_vmexit_inject,
 		      __entry->info2, __entry->error_code)
 );
 
+/* nvmx_tpr's access and disposition values. */
+#define NVMX_TRACE_TPR_READ		0
+#define NVMX_TRACE_TPR_WRITE		1
+#define NVMX_TRACE_TPR_BELOW		2
+#define NVMX_TRACE_TPR_ABSORBED		0
+#define NVMX_TRACE_TPR_REFLECTED	1
+
+/*
+ * nvmx_tpr - a CR8 access or TPR-below-threshold exit that reached L0
+ * (accesses served by a TPR shadow cost no exit and are not seen)
+ * @level: 1 for L1, 2 for L2
+ * @access: read (MOV from CR8), write (MOV to CR8), below (reason 43)
+ * @value: the CR8 value written, read, or VTPR[7:4] after the exit;
+ *	   0 for a reflected read (L1 answers it)
+ * @disposition: absorbed (L0 emulated it, or owns the threshold) or
+ *	   reflected (a nested VM exit to L1)
+ */
+TRACE_EVENT(nvmx_tpr,
+	    TP_PROTO(u8 level, u8 access, u64 value, u8 disposition),
+	    TP_ARGS(level, access, value, disposition),
+	    TP_STRUCT__entry(__field(u8, level)
+			     __field(u8, access)
+			     __field(u64, value)
+			     __field(u8, disposition)),
+	    TP_fast_assign(__entry->level = level;
+			   __entry->access = access;
+			   __entry->value = value;
+			   __entry->disposition = disposition;),
+	    TP_printk("L%u %s value 0x%llx %s", __entry->level,
+		      __print_symbolic(__entry->access,
+				       { NVMX_TRACE_TPR_READ, "read" },
+				       { NVMX_TRACE_TPR_WRITE, "write" },
+				       { NVMX_TRACE_TPR_BELOW, "below_threshold" }),
+		      __entry->value,
+		      __entry->disposition == NVMX_TRACE_TPR_REFLECTED ?
+		      "reflected" : "absorbed")
+);
+
 #endif /* NVMX_TRACE_H */
 
 #undef TRACE_INCLUDE_PATH

@@ -49,7 +49,7 @@ static u32 merge(enum nvmx_merge_ctl ctl, u32 v01, struct nvmx_vmcs12 *v,
 		return nvmx_merge_pin(v01, v);
 	case NVMX_MG_CTL_PROC:
 		v->cpu_based_vm_exec_control = v12;
-		return nvmx_merge_proc(v01, v);
+		return nvmx_merge_proc(v01, v, false);
 	case NVMX_MG_CTL_PROC2:
 		v->cpu_based_vm_exec_control = NVMX_MG_PROC_SECONDARY;
 		v->secondary_vm_exec_control = v12;
@@ -90,7 +90,8 @@ TEST(tables_are_well_formed)
 /*
  * Every row, alone in vmcs01 or alone in vmcs12, lands in vmcs02 exactly
  * as its source says. The proc word is tested with TPR shadow on in
- * vmcs12 (else CR8 exiting is forced) and skips the RULE rows.
+ * vmcs12, and the RULE rows (CR8, TPR shadow, I/O) are skipped: their
+ * own tests below cover them.
  */
 TEST(each_row_follows_its_source)
 {
@@ -149,50 +150,108 @@ TEST(pin_controls)
 TEST(proc_controls_without_tpr_shadow)
 {
 	struct nvmx_vmcs12 v = v12_zero();
+	const u32 cr8 = NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE;
 	u32 p;
 
 	v.cpu_based_vm_exec_control = PROC_DEFAULT1 | NVMX_MG_PROC_HLT;
 	p = nvmx_merge_proc(PROC01 | NVMX_MG_PROC_INTR_WINDOW |
-			    NVMX_MG_PROC_NMI_WINDOW, &v);
-	/* L0's TPR shadow and windows are dropped; CR8 accesses exit. */
-	EXPECT_EQ(0, p & (NVMX_MG_PROC_TPR_SHADOW | NVMX_MG_PROC_INTR_WINDOW |
-			  NVMX_MG_PROC_NMI_WINDOW));
-	EXPECT_EQ(NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE,
-		  p & (NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE));
+			    NVMX_MG_PROC_NMI_WINDOW, &v, false);
+	/* L0's windows are dropped. */
+	EXPECT_EQ(0, p & (NVMX_MG_PROC_INTR_WINDOW | NVMX_MG_PROC_NMI_WINDOW));
+	/* Embodiment 1: L0's TPR shadow, no CR8 exits. */
+	EXPECT_EQ(NVMX_MG_PROC_TPR_SHADOW, p & (NVMX_MG_PROC_TPR_SHADOW | cr8));
 	/* L0 exits on all I/O: unconditional, no bitmaps. */
 	EXPECT_EQ(NVMX_MG_PROC_UNCOND_IO,
 		  p & (NVMX_MG_PROC_UNCOND_IO | NVMX_MG_PROC_IO_BITMAPS));
 	/* vmcs12's CR3 default-1 bits (15, 16) count as L1's CR3 exits. */
 	EXPECT_EQ(NVMX_MG_PROC_CR3_LOAD | NVMX_MG_PROC_CR3_STORE,
 		  p & (NVMX_MG_PROC_CR3_LOAD | NVMX_MG_PROC_CR3_STORE));
-	EXPECT_EQ((PROC01 & ~NVMX_MG_PROC_TPR_SHADOW) | NVMX_MG_PROC_CR8_LOAD |
-		  NVMX_MG_PROC_CR8_STORE | NVMX_MG_PROC_CR3_LOAD |
-		  NVMX_MG_PROC_CR3_STORE, p);
+	EXPECT_EQ(PROC01 | NVMX_MG_PROC_CR3_LOAD | NVMX_MG_PROC_CR3_STORE, p);
+	/* Embodiment 2: no shadow, every CR8 access exits. */
+	p = nvmx_merge_proc(PROC01, &v, true);
+	EXPECT_EQ(cr8, p & (NVMX_MG_PROC_TPR_SHADOW | cr8));
+	EXPECT_EQ((PROC01 & ~NVMX_MG_PROC_TPR_SHADOW) | cr8 |
+		  NVMX_MG_PROC_CR3_LOAD | NVMX_MG_PROC_CR3_STORE, p);
 }
 
 TEST(proc_controls_with_tpr_shadow)
 {
 	struct nvmx_vmcs12 v = v12_zero();
+	const u32 cr8 = NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE;
 	u32 p;
 
 	v.cpu_based_vm_exec_control = NVMX_MG_PROC_TPR_SHADOW |
 				      NVMX_MG_PROC_INTR_WINDOW |
 				      NVMX_MG_PROC_NMI_WINDOW |
 				      NVMX_MG_PROC_MTF | NVMX_MG_PROC_TERTIARY;
-	p = nvmx_merge_proc(PROC01, &v);
+	p = nvmx_merge_proc(PROC01, &v, false);
 	EXPECT_EQ(NVMX_MG_PROC_TPR_SHADOW | NVMX_MG_PROC_INTR_WINDOW |
 		  NVMX_MG_PROC_NMI_WINDOW,
 		  p & (NVMX_MG_PROC_TPR_SHADOW | NVMX_MG_PROC_INTR_WINDOW |
 		       NVMX_MG_PROC_NMI_WINDOW));
 	/* No CR8 exits: neither level asked, and the TPR shadow serves L2. */
-	EXPECT_EQ(0, p & (NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE));
+	EXPECT_EQ(0, p & cr8);
+	/* The TPR row does not matter when L1 has its shadow. */
+	EXPECT_EQ(p, nvmx_merge_proc(PROC01, &v, true));
 	/* Not offered: never in vmcs02. */
 	EXPECT_EQ(0, p & (NVMX_MG_PROC_MTF | NVMX_MG_PROC_TERTIARY));
-	/* L1's own CR8-load exiting with TPR shadow stays. */
+	/* L1's own CR8-load exiting with TPR shadow stays, store does not. */
 	v.cpu_based_vm_exec_control |= NVMX_MG_PROC_CR8_LOAD;
-	p = nvmx_merge_proc(PROC01, &v);
-	EXPECT_EQ(NVMX_MG_PROC_CR8_LOAD,
-		  p & (NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE));
+	p = nvmx_merge_proc(PROC01, &v, false);
+	EXPECT_EQ(NVMX_MG_PROC_CR8_LOAD, p & cr8);
+	EXPECT_EQ(p, nvmx_merge_proc(PROC01, &v, true));
+}
+
+/* vmcs01's CR8 exiting (L1's own CR8 intercepted) never reaches vmcs02. */
+TEST(tpr_controls_ignore_vmcs01)
+{
+	struct nvmx_vmcs12 v = v12_zero();
+	const u32 tpr = NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE |
+			NVMX_MG_PROC_TPR_SHADOW;
+	u32 p01 = (PROC01 & ~NVMX_MG_PROC_TPR_SHADOW) | NVMX_MG_PROC_CR8_LOAD |
+		  NVMX_MG_PROC_CR8_STORE;
+
+	EXPECT_EQ(NVMX_MG_PROC_TPR_SHADOW, nvmx_merge_proc(p01, &v, false) & tpr);
+	v.cpu_based_vm_exec_control = NVMX_MG_PROC_TPR_SHADOW;
+	EXPECT_EQ(NVMX_MG_PROC_TPR_SHADOW, nvmx_merge_proc(p01, &v, true) & tpr);
+	/* ... nor does vmcs01's TPR shadow in embodiment 2. */
+	v.cpu_based_vm_exec_control = 0;
+	EXPECT_EQ(tpr & ~NVMX_MG_PROC_TPR_SHADOW,
+		  nvmx_merge_proc(PROC01, &v, true) & tpr);
+}
+
+/*
+ * The three TPR cases (merge.h): FIG. 12 (embodiment 1) and FIG. 19
+ * (embodiment 2) of the digest, for each of L1's CR8 exiting controls.
+ */
+TEST(tpr_modes_and_controls)
+{
+	static const u32 l1_ctls[] = {
+		0, NVMX_MG_PROC_CR8_LOAD, NVMX_MG_PROC_CR8_STORE,
+		NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE,
+	};
+	const u32 cr8 = NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(l1_ctls); i++) {
+		struct nvmx_vmcs12 v = v12_zero();
+		u32 c = l1_ctls[i];
+
+		v.cpu_based_vm_exec_control = c;
+		EXPECT_EQ(NVMX_TPR_L0_SHADOW, nvmx_merge_tpr_mode(&v, false));
+		EXPECT_EQ(NVMX_TPR_L0_INTERCEPT, nvmx_merge_tpr_mode(&v, true));
+		/* S1100/S1110 and S1130: shadow on, L1's CR8 exiting. */
+		EXPECT_EQ(NVMX_MG_PROC_TPR_SHADOW | c,
+			  nvmx_merge_tpr_controls(NVMX_TPR_L0_SHADOW, &v));
+		/* S2105, S2125/S2130: no shadow, both exits. */
+		EXPECT_EQ(cr8, nvmx_merge_tpr_controls(NVMX_TPR_L0_INTERCEPT, &v));
+		v.cpu_based_vm_exec_control |= NVMX_MG_PROC_TPR_SHADOW;
+		EXPECT_EQ(NVMX_TPR_L1_SHADOW, nvmx_merge_tpr_mode(&v, false));
+		EXPECT_EQ(NVMX_TPR_L1_SHADOW, nvmx_merge_tpr_mode(&v, true));
+		/* S1150 / S2135, S2155/S2160. */
+		EXPECT_EQ(NVMX_MG_PROC_TPR_SHADOW | c,
+			  nvmx_merge_tpr_controls(NVMX_TPR_L1_SHADOW, &v));
+	}
 }
 
 TEST(msr_bitmaps_control_from_either)
@@ -201,12 +260,12 @@ TEST(msr_bitmaps_control_from_either)
 
 	v.cpu_based_vm_exec_control = NVMX_MG_PROC_TPR_SHADOW;
 	EXPECT_EQ(NVMX_MG_PROC_MSR_BITMAPS,
-		  nvmx_merge_proc(NVMX_MG_PROC_MSR_BITMAPS, &v) &
+		  nvmx_merge_proc(NVMX_MG_PROC_MSR_BITMAPS, &v, false) &
 		  NVMX_MG_PROC_MSR_BITMAPS);
-	EXPECT_EQ(0, nvmx_merge_proc(0, &v) & NVMX_MG_PROC_MSR_BITMAPS);
+	EXPECT_EQ(0, nvmx_merge_proc(0, &v, false) & NVMX_MG_PROC_MSR_BITMAPS);
 	v.cpu_based_vm_exec_control |= NVMX_MG_PROC_MSR_BITMAPS;
 	EXPECT_EQ(NVMX_MG_PROC_MSR_BITMAPS,
-		  nvmx_merge_proc(0, &v) & NVMX_MG_PROC_MSR_BITMAPS);
+		  nvmx_merge_proc(0, &v, false) & NVMX_MG_PROC_MSR_BITMAPS);
 }
 
 /* Each pair of I/O modes (none, unconditional, bitmaps, both bits set). */
@@ -522,10 +581,15 @@ TEST(tpr_threshold_and_cr3_targets)
 
 	v.tpr_threshold = 7;
 	v.cr3_target_count = 2;
-	EXPECT_EQ(0, nvmx_merge_tpr_threshold(&v));
 	EXPECT_EQ(0, nvmx_merge_cr3_target_count(&v));
-	v.cpu_based_vm_exec_control = NVMX_MG_PROC_TPR_SHADOW;
-	EXPECT_EQ(7, nvmx_merge_tpr_threshold(&v));
+	/* vmcs12's threshold only with L1's own shadow. */
+	EXPECT_EQ(7, nvmx_merge_tpr_threshold(NVMX_TPR_L1_SHADOW, 3, &v));
+	/* Embodiment 1: L0's (vmcs01's) threshold, reserved bits dropped. */
+	EXPECT_EQ(0, nvmx_merge_tpr_threshold(NVMX_TPR_L0_SHADOW, 0, &v));
+	EXPECT_EQ(3, nvmx_merge_tpr_threshold(NVMX_TPR_L0_SHADOW, 3, &v));
+	EXPECT_EQ(2, nvmx_merge_tpr_threshold(NVMX_TPR_L0_SHADOW, 0x12, &v));
+	/* Embodiment 2: no shadow, no threshold. */
+	EXPECT_EQ(0, nvmx_merge_tpr_threshold(NVMX_TPR_L0_INTERCEPT, 3, &v));
 }
 
 TEST(cr_masks_and_shadows)

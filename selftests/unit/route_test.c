@@ -178,7 +178,9 @@ TEST(control_bit_rows)
 			if (r == 40)
 				v.cpu_based_vm_exec_control &= ~NVMX_MG_PROC_PAUSE;
 		}
-		EXPECT_EQ(L0_FOR_L1, route(&v, r, 0, 0)) TH_LOG("reason %u off", r);
+		/* Without L1's TPR shadow, the threshold is L0's (merge.h). */
+		EXPECT_EQ(r == 43 ? L0 : L0_FOR_L1, route(&v, r, 0, 0))
+			TH_LOG("reason %u off", r);
 		if (ctl_rows[i].word == 1)
 			v.cpu_based_vm_exec_control |= bit;
 		else
@@ -214,8 +216,10 @@ TEST(vmcs02_has_every_exit_l1_asks_for)
 			if (bit & not_offered)
 				continue;
 			v.cpu_based_vm_exec_control = bit;
-			EXPECT_EQ(bit, nvmx_merge_proc(0, &v) & bit)
+			EXPECT_EQ(bit, nvmx_merge_proc(0, &v, false) & bit)
 				TH_LOG("reason %u", ctl_rows[i].reason);
+			EXPECT_EQ(bit, nvmx_merge_proc(0, &v, true) & bit)
+				TH_LOG("reason %u, TPR INTERCEPT", ctl_rows[i].reason);
 		} else {
 			if (bit & not_offered2)
 				continue;
@@ -450,7 +454,10 @@ TEST(cr8_load_and_store)
 	struct nvmx_vmcs12 v = v12_zero();
 	u64 q_to = crq(8, 0, 0, 0), q_from = crq(8, 1, 0, 0);
 
-	/* vmcs02 forces these exits without TPR shadow: L0 emulates. */
+	/*
+	 * Neither shadow nor exiting in vmcs12: an exit can only come from
+	 * embodiment 2's forced exiting, which L0 emulates.
+	 */
 	EXPECT_EQ(L0_FOR_L1, route(&v, NVMX_RT_CR_ACCESS, q_to, 5));
 	EXPECT_EQ(L0_FOR_L1, route(&v, NVMX_RT_CR_ACCESS, q_from, 0));
 	v.cpu_based_vm_exec_control = NVMX_MG_PROC_CR8_LOAD;
@@ -462,6 +469,62 @@ TEST(cr8_load_and_store)
 	/* MOV from CR0/CR4 never exits on the CPU; not L1's if it came. */
 	v.cpu_based_vm_exec_control = ~0U;
 	EXPECT_EQ(L0_FOR_L1, route(&v, NVMX_RT_CR_ACCESS, crq(0, 1, 0, 0), 0));
+}
+
+/*
+ * Every TPR case end to end: the controls merge.c gives vmcs02 say which
+ * CR8 accesses exit at all, and route.c says who gets those that do. An
+ * access that cannot exit costs nothing; one that exits goes to L1 exactly
+ * when vmcs12 asked for it.
+ */
+TEST(cr8_exits_by_tpr_case)
+{
+	static const u32 l1_ctls[] = {
+		0, NVMX_MG_PROC_CR8_LOAD, NVMX_MG_PROC_CR8_STORE,
+		NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE,
+	};
+	unsigned int n;
+
+	/* n: L1's controls (bits 4:3), shadow, TPR INTERCEPT, direction. */
+	for (n = 0; n < 8 * ARRAY_SIZE(l1_ctls); n++) {
+		unsigned int i = n >> 3, shadow = (n >> 2) & 1;
+		unsigned int icpt = (n >> 1) & 1, type = n & 1;
+		struct nvmx_vmcs12 v = v12_zero();
+		u32 dir = type ? NVMX_MG_PROC_CR8_STORE : NVMX_MG_PROC_CR8_LOAD;
+		bool l1 = l1_ctls[i] & dir, exits;
+		u32 p;
+
+		v.cpu_based_vm_exec_control = l1_ctls[i] |
+			(shadow ? NVMX_MG_PROC_TPR_SHADOW : 0);
+		p = nvmx_merge_proc(0, &v, icpt);
+		exits = p & dir;
+		/* Only embodiment 2 without L1's shadow adds exits. */
+		EXPECT_EQ(l1 || (!shadow && icpt), exits)
+			TH_LOG("ctl %#x shadow %u icpt %u type %u", l1_ctls[i],
+			       shadow, icpt, type);
+		/* Without an exit the CPU needs the shadow, never the real TPR. */
+		if (!exits)
+			EXPECT_TRUE(p & NVMX_MG_PROC_TPR_SHADOW);
+		if (exits)
+			EXPECT_EQ(l1 ? L1 : L0_FOR_L1,
+				  route(&v, NVMX_RT_CR_ACCESS,
+					crq(8, type, 0, 0), 3));
+	}
+}
+
+/* Reason 43 is L1's with its TPR shadow, L0's without (embodiment 1). */
+TEST(tpr_below_threshold_owner)
+{
+	struct nvmx_vmcs12 v = v12_zero();
+
+	EXPECT_EQ(L0, route(&v, 43, 0, 0));
+	v.cpu_based_vm_exec_control = NVMX_MG_PROC_CR8_LOAD |
+				      NVMX_MG_PROC_CR8_STORE;
+	EXPECT_EQ(L0, route(&v, 43, 0, 0));
+	v.cpu_based_vm_exec_control = NVMX_MG_PROC_TPR_SHADOW;
+	EXPECT_EQ(L1, route(&v, 43, 0, 0));
+	v.cpu_based_vm_exec_control |= NVMX_MG_PROC_CR8_LOAD;
+	EXPECT_EQ(L1, route(&v, 43, 0, 0));
 }
 
 TEST(clts)

@@ -357,6 +357,7 @@ int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu)
 				 route);
 	if (route == NVMX_ROUTE_L1) {
 		nvmx_count_exit(vcpu, NVMX_LEVEL_L2_L1, basic, e.qual);
+		nvmx_vmcs02_trace_reflected(vcpu, e.reason, e.qual, e.cr_value);
 		__nvmx_nested_vmexit(vcpu, e.reason, e.qual, e.intr_info,
 				     e.intr_error, true);
 		/* After a VMX abort the run loop shuts L1 down. */

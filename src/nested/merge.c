@@ -35,11 +35,14 @@ static const struct nvmx_merge_bit nvmx_proc_bits[] = {
 	ROW(cr3_load_exiting, 15, BOTH),
 	ROW(cr3_store_exiting, 16, BOTH),
 	ROW(tertiary_controls, 17, NEVER),
-	/* Also forced on without TPR shadow in vmcs12 (nvmx_merge_proc()). */
-	ROW(cr8_load_exiting, 19, BOTH),
-	ROW(cr8_store_exiting, 20, BOTH),
-	/* vmcs02 then uses L1's virtual-APIC page and TPR threshold. */
-	ROW(tpr_shadow, 21, V12),
+	/*
+	 * CR8 and the TPR shadow follow vmcs12 and the policy table's TPR
+	 * row, never vmcs01 (nvmx_merge_tpr_controls()): vmcs01's are about
+	 * L1's own CR8.
+	 */
+	ROW(cr8_load_exiting, 19, RULE),
+	ROW(cr8_store_exiting, 20, RULE),
+	ROW(tpr_shadow, 21, RULE),
 	ROW(nmi_window_exiting, 22, V12),
 	ROW(mov_dr_exiting, 23, BOTH),
 	ROW(uncond_io_exiting, 24, RULE),
@@ -203,17 +206,39 @@ u32 nvmx_merge_io_controls(u32 proc01, u32 proc12)
 	return 0;
 }
 
-u32 nvmx_merge_proc(u32 proc01, const struct nvmx_vmcs12 *v12)
+enum nvmx_tpr_mode nvmx_merge_tpr_mode(const struct nvmx_vmcs12 *v12,
+				       bool tpr_intercept)
+{
+	if (v12->cpu_based_vm_exec_control & NVMX_MG_PROC_TPR_SHADOW)
+		return NVMX_TPR_L1_SHADOW;
+	return tpr_intercept ? NVMX_TPR_L0_INTERCEPT : NVMX_TPR_L0_SHADOW;
+}
+
+u32 nvmx_merge_tpr_controls(enum nvmx_tpr_mode mode,
+			    const struct nvmx_vmcs12 *v12)
+{
+	const u32 cr8 = NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE;
+	u32 l1_cr8 = v12->cpu_based_vm_exec_control & cr8;
+
+	switch (mode) {
+	case NVMX_TPR_L1_SHADOW:
+	case NVMX_TPR_L0_SHADOW:
+		/* L1's CR8 exiting takes precedence over the shadow. */
+		return NVMX_MG_PROC_TPR_SHADOW | l1_cr8;
+	default:
+		/* Every access exits; route.c reflects those L1 asked for. */
+		return cr8;
+	}
+}
+
+u32 nvmx_merge_proc(u32 proc01, const struct nvmx_vmcs12 *v12,
+		    bool tpr_intercept)
 {
 	u32 proc12 = v12->cpu_based_vm_exec_control;
 	u32 out = nvmx_merge_word(NVMX_MG_CTL_PROC, proc01, proc12);
 
-	/*
-	 * Without L1's TPR shadow, L2's CR8 accesses must exit: L0 emulates
-	 * them against L1's virtual APIC or reflects them (route.c).
-	 */
-	if (!(proc12 & NVMX_MG_PROC_TPR_SHADOW))
-		out |= NVMX_MG_PROC_CR8_LOAD | NVMX_MG_PROC_CR8_STORE;
+	out |= nvmx_merge_tpr_controls(nvmx_merge_tpr_mode(v12, tpr_intercept),
+				       v12);
 	return out | nvmx_merge_io_controls(proc01, proc12);
 }
 
@@ -324,11 +349,18 @@ u32 nvmx_merge_cr3_target_count(const struct nvmx_vmcs12 *v12)
 	return 0;
 }
 
-u32 nvmx_merge_tpr_threshold(const struct nvmx_vmcs12 *v12)
+u32 nvmx_merge_tpr_threshold(enum nvmx_tpr_mode mode, u32 threshold01,
+			     const struct nvmx_vmcs12 *v12)
 {
-	if (v12->cpu_based_vm_exec_control & NVMX_MG_PROC_TPR_SHADOW)
+	switch (mode) {
+	case NVMX_TPR_L1_SHADOW:
 		return v12->tpr_threshold;
-	return 0;
+	case NVMX_TPR_L0_SHADOW:
+		/* vmcs01's, for the same page; bits 31:4 are reserved. */
+		return threshold01 & 0xf;
+	default:
+		return 0;
+	}
 }
 
 u64 nvmx_merge_cr0_mask(u64 mask01, const struct nvmx_vmcs12 *v12)

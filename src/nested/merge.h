@@ -11,7 +11,7 @@
  * (OR), or never. Bits the SDM reserves come from vmcs01, which already
  * holds the host CPU's default-1 settings. A few rules on top are code:
  * CR8 exiting without TPR shadow, the I/O controls, secondary controls
- * counting only when vmcs12 activates them.
+ * counting only when vmcs12 activates them, and the TPR rules below.
  */
 #ifndef NVMX_NESTED_MERGE_H
 #define NVMX_NESTED_MERGE_H
@@ -147,12 +147,13 @@ static inline u32 nvmx_merge_v12_proc2(const struct nvmx_vmcs12 *v12)
  */
 u32 nvmx_merge_pin(u32 pin01, const struct nvmx_vmcs12 *v12);
 /*
- * Includes the I/O controls (nvmx_merge_io_controls()) and, without TPR
- * shadow in vmcs12, CR8-load and CR8-store exiting. "Use MSR bitmaps" is
- * set if either level uses them; build the bitmap with
- * nvmx_merge_msr_bitmap().
+ * Includes the I/O controls (nvmx_merge_io_controls()) and the TPR
+ * controls (nvmx_merge_tpr_controls(), @tpr_intercept being the policy
+ * table's TPR row: vm->masks.tpr_intercept). "Use MSR bitmaps" is set if
+ * either level uses them; build the bitmap with nvmx_merge_msr_bitmap().
  */
-u32 nvmx_merge_proc(u32 proc01, const struct nvmx_vmcs12 *v12);
+u32 nvmx_merge_proc(u32 proc01, const struct nvmx_vmcs12 *v12,
+		    bool tpr_intercept);
 u32 nvmx_merge_proc2(u32 proc2_01, const struct nvmx_vmcs12 *v12);
 /*
  * The exit from L2 goes to L0: vmcs02's exit controls are vmcs01's; L1's
@@ -224,8 +225,43 @@ u64 nvmx_merge_tsc_offset(u64 offset01, const struct nvmx_vmcs12 *v12);
  */
 u32 nvmx_merge_cr3_target_count(const struct nvmx_vmcs12 *v12);
 
-/* TPR threshold of vmcs02: vmcs12's with TPR shadow in vmcs12, else 0. */
-u32 nvmx_merge_tpr_threshold(const struct nvmx_vmcs12 *v12);
+/*
+ * TPR (CR8) of L2, three cases (Documentation/nested.md, "TPR (CR8)"):
+ *
+ *   L1_SHADOW     vmcs12 uses the TPR shadow: vmcs02 too, on L1's
+ *                 virtual-APIC page (translated and pinned) with vmcs12's
+ *                 threshold; reason 43 is L1's.
+ *   L0_SHADOW     no TPR shadow in vmcs12, TPR row SHADOWING (embodiment
+ *                 1, the default): vmcs02 uses the TPR shadow on L1's own
+ *                 virtual-APIC page (vmcs01's, L1's LAPIC TPR) with L0's
+ *                 threshold (vmcs01's). L2's CR8 is L1's TPR with no exit,
+ *                 as on bare metal; reason 43 is L0's.
+ *   L0_INTERCEPT  no TPR shadow in vmcs12, TPR row INTERCEPT (embodiment
+ *                 2, kvm_intel's way): no TPR shadow, CR8-load and
+ *                 CR8-store exiting; L0 emulates each access against L1's
+ *                 TPR.
+ *
+ * With a shadow, CR8-load/store exiting are vmcs12's: they take precedence
+ * and route.c reflects them. The real TPR is never L1's or L2's: no case
+ * lets CR8 reach it.
+ */
+enum nvmx_tpr_mode {
+	NVMX_TPR_L1_SHADOW,
+	NVMX_TPR_L0_SHADOW,
+	NVMX_TPR_L0_INTERCEPT,
+};
+
+enum nvmx_tpr_mode nvmx_merge_tpr_mode(const struct nvmx_vmcs12 *v12,
+				       bool tpr_intercept);
+/* vmcs02's CR8-load, CR8-store exiting and use-TPR-shadow bits. */
+u32 nvmx_merge_tpr_controls(enum nvmx_tpr_mode mode,
+			    const struct nvmx_vmcs12 *v12);
+/*
+ * TPR threshold of vmcs02: vmcs12's (L1_SHADOW), vmcs01's @threshold01
+ * (L0_SHADOW), 0 (L0_INTERCEPT: no shadow, the field is unused).
+ */
+u32 nvmx_merge_tpr_threshold(enum nvmx_tpr_mode mode, u32 threshold01,
+			     const struct nvmx_vmcs12 *v12);
 
 /*
  * CR0/CR4 guest/host masks and read shadows of vmcs02, one function each

@@ -49,6 +49,8 @@ struct nvmx_nested {
 	struct page *msr_bitmap02;
 	/* L1's virtual-APIC page, referenced while L2 runs with it. */
 	struct page *vapic_page;
+	/* How vmcs02 gives L2 its CR8 (enum nvmx_tpr_mode, merge.h). */
+	u8 tpr_mode;
 	u16 vpid02;
 	/* CR0 bits L2 owns in vmcs02 (L0's guest bits not in L1's mask). */
 	unsigned long cr0_guest_bits02;
@@ -104,6 +106,8 @@ int nvmx_handle_vmx_insn(struct nvmx_vcpu *vcpu);
 int nvmx_vmcs02_build(struct nvmx_vcpu *vcpu);
 void nvmx_vmcs02_sync_to_vmcs12(struct nvmx_vcpu *vcpu);
 void nvmx_vmcs02_release(struct nvmx_vcpu *vcpu);
+void nvmx_vmcs02_trace_reflected(struct nvmx_vcpu *vcpu, u32 reason, u64 qual,
+				 u64 cr_value);
 unsigned long nvmx_nested_cr0_shadow(struct nvmx_vcpu *vcpu,
 				     unsigned long cr0);
 unsigned long nvmx_nested_cr4_shadow(struct nvmx_vcpu *vcpu,

@@ -213,6 +213,11 @@ static bool nvmx_l1_msr(const struct nvmx_route_ctx *c)
 	return nvmx_l1_bit(c, gpa + msr / 8, msr & 7);
 }
 
+static bool nvmx_l0_tpr_below(const struct nvmx_route_ctx *c)
+{
+	return !(c->v12->cpu_based_vm_exec_control & NVMX_MG_PROC_TPR_SHADOW);
+}
+
 /* PAUSE exiting, or PAUSE-loop exiting (whose exit L0 cannot tell apart). */
 static bool nvmx_l1_pause(const struct nvmx_route_ctx *c)
 {
@@ -292,7 +297,12 @@ static const struct nvmx_route_row nvmx_route_rows[NVMX_RT_NR_REASONS] = {
 	[40] = FN(pause, nvmx_l1_pause),
 	/* The host's machine check. */
 	[41] = { .name = "mce_during_entry", .l0 = nvmx_l0_always },
-	[43] = PROC(tpr_below_threshold, TPR_SHADOW),
+	/*
+	 * L1's threshold with its TPR shadow; without it the shadow and
+	 * threshold in vmcs02 are L0's (embodiment 1): never L1's exit.
+	 */
+	[43] = { .name = "tpr_below_threshold", .l0 = nvmx_l0_tpr_below,
+		 .rule = NVMX_L1_PROC, .bit = NVMX_MG_PROC_TPR_SHADOW },
 	[44] = ALWAYS(apic_access),
 	[45] = ALWAYS(eoi_induced),
 	[46] = PROC2(gdtr_idtr, DESC),

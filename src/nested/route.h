@@ -10,7 +10,8 @@
  *   2. "L1 wants it", from vmcs12 alone (and L1's bitmaps, read through
  *      ops->read_l1): NVMX_ROUTE_L1.
  *   3. Otherwise the exit happened only because of L0's controls in vmcs02
- *      (or a forced one: CR8 without TPR shadow, unconditional I/O):
+ *      (or a forced one: CR8 exiting of the TPR row's INTERCEPT,
+ *      unconditional I/O):
  *      NVMX_ROUTE_L0_FOR_L1, L0 does what L1's CPU would have done without
  *      the exit (an exception goes back into L2, a port access to L1's
  *      devices, a CR write with nvmx_merge_cr0_l2_write()...), then

@@ -26,8 +26,10 @@
 
 #include "nvmx.h"
 #include "vmx_ops.h"
+#include "trace.h"
 #include "nested/merge.h"
 #include "nested/nested_int.h"
+#include "nested/route.h"
 
 static void nvmx_v02_write(struct nvmx_vcpu *vcpu, unsigned long field,
 			   u64 val)
@@ -42,6 +44,7 @@ struct nvmx_vmcs01_snap {
 	u64 cr0_mask, cr4_mask;
 	u64 tsc_offset;
 	u64 pat;
+	u32 tpr_threshold;
 };
 
 static void nvmx_vmcs01_snapshot(struct nvmx_vmcs01_snap *s)
@@ -56,6 +59,7 @@ static void nvmx_vmcs01_snapshot(struct nvmx_vmcs01_snap *s)
 	s->cr4_mask = nvmx_vmread(CR4_GUEST_HOST_MASK);
 	s->tsc_offset = nvmx_vmread(TSC_OFFSET);
 	s->pat = nvmx_vmread(GUEST_IA32_PAT);
+	s->tpr_threshold = nvmx_vmread(TPR_THRESHOLD);
 }
 
 /* Fields of vmcs02 that do not depend on vmcs12: once per vmcs02. */
@@ -104,7 +108,8 @@ static void nvmx_vmcs02_controls(struct nvmx_vcpu *vcpu,
 	nvmx_v02_write(vcpu, PIN_BASED_VM_EXEC_CONTROL,
 		       nvmx_merge_pin(s->pin, v12));
 	nvmx_v02_write(vcpu, CPU_BASED_VM_EXEC_CONTROL,
-		       nvmx_merge_proc(s->proc, v12));
+		       nvmx_merge_proc(s->proc, v12,
+				       vcpu->vm->masks.tpr_intercept));
 	nvmx_v02_write(vcpu, SECONDARY_VM_EXEC_CONTROL,
 		       nvmx_merge_proc2(s->proc2, v12));
 	nvmx_v02_write(vcpu, VM_EXIT_CONTROLS, nvmx_merge_exit(s->exit, v12));
@@ -148,25 +153,78 @@ unsigned long nvmx_nested_cr4_shadow(struct nvmx_vcpu *vcpu,
 }
 
 /*
- * TPR shadow: with it, L2's CR8 is L1's virtual-APIC page, which vmcs02
- * points at directly; without it, CR8 exits (merge.c forces it) and L0
- * gives L2 L1's TPR.
+ * TPR (CR8) of L2 (merge.h, enum nvmx_tpr_mode). With vmcs12's TPR shadow,
+ * vmcs02 points at L1's virtual-APIC page, translated and pinned for this
+ * run of L2 (nvmx_vmcs02_release() drops it); vmcs12 keeps L1's GPA, which
+ * is what L1 VMREADs. Without it, embodiment 1 points vmcs02 at vmcs01's
+ * page, L1's own LAPIC TPR (vcpu->apic_page, alive as long as the vCPU),
+ * and embodiment 2 has no shadow: CR8 exits to nvmx_handle_cr8(). No case
+ * gives L1 or L2 the real TPR.
  */
-static int nvmx_vmcs02_tpr(struct nvmx_vcpu *vcpu)
+static int nvmx_vmcs02_tpr(struct nvmx_vcpu *vcpu,
+			   const struct nvmx_vmcs01_snap *s)
 {
 	struct nvmx_nested *n = &vcpu->nested;
 	struct nvmx_vmcs12 *v12 = n->vmcs12;
+	enum nvmx_tpr_mode mode;
 	struct page *page;
 
-	if (!(v12->cpu_based_vm_exec_control & CPU_BASED_TPR_SHADOW))
+	mode = nvmx_merge_tpr_mode(v12, vcpu->vm->masks.tpr_intercept);
+	n->tpr_mode = mode;
+	switch (mode) {
+	case NVMX_TPR_L1_SHADOW:
+		page = nvmx_gpa_get_page(vcpu->vm, v12->virtual_apic_page_addr);
+		if (!page)
+			return -ENOENT;
+		n->vapic_page = page;
+		break;
+	case NVMX_TPR_L0_SHADOW:
+		page = vcpu->apic_page;
+		break;
+	default:
 		return 0;
-	page = nvmx_gpa_get_page(vcpu->vm, v12->virtual_apic_page_addr);
-	if (!page)
-		return -ENOENT;
-	n->vapic_page = page;
+	}
 	nvmx_v02_write(vcpu, VIRTUAL_APIC_PAGE_ADDR, page_to_phys(page));
-	nvmx_v02_write(vcpu, TPR_THRESHOLD, nvmx_merge_tpr_threshold(v12));
+	nvmx_v02_write(vcpu, TPR_THRESHOLD,
+		       nvmx_merge_tpr_threshold(mode, s->tpr_threshold, v12));
 	return 0;
+}
+
+/* VTPR[7:4], the CR8 L2 has now, for tracing: 0 without a shadow. */
+static u8 nvmx_vmcs02_cr8(struct nvmx_vcpu *vcpu)
+{
+	struct nvmx_nested *n = &vcpu->nested;
+
+	switch (n->tpr_mode) {
+	case NVMX_TPR_L1_SHADOW:
+		return n->vapic_page ?
+		       ((u8 *)page_address(n->vapic_page))[0x80] >> 4 : 0;
+	case NVMX_TPR_L0_SHADOW:
+		return nvmx_get_tpr(vcpu) >> 4;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * An exit from L2 that nvmx_route_exit() reflects: trace the CR8 accesses
+ * and TPR-below-threshold exits among them (L0's own are traced by their
+ * handlers in exits.c).
+ */
+void nvmx_vmcs02_trace_reflected(struct nvmx_vcpu *vcpu, u32 reason, u64 qual,
+				 u64 cr_value)
+{
+	if (!trace_nvmx_tpr_enabled())
+		return;
+	if ((reason & 0xffff) == EXIT_REASON_TPR_BELOW_THRESHOLD)
+		trace_nvmx_tpr(2, NVMX_TRACE_TPR_BELOW, nvmx_vmcs02_cr8(vcpu),
+			       NVMX_TRACE_TPR_REFLECTED);
+	else if ((reason & 0xffff) == EXIT_REASON_CR_ACCESS &&
+		 NVMX_RT_CR_NUM(qual) == 8)
+		trace_nvmx_tpr(2, NVMX_RT_CR_TYPE(qual) == NVMX_RT_CR_MOV_TO ?
+			       NVMX_TRACE_TPR_WRITE : NVMX_TRACE_TPR_READ,
+			       NVMX_RT_CR_TYPE(qual) == NVMX_RT_CR_MOV_TO ?
+			       cr_value : 0, NVMX_TRACE_TPR_REFLECTED);
 }
 
 /*
@@ -210,7 +268,7 @@ int nvmx_vmcs02_build(struct nvmx_vcpu *vcpu)
 	nvmx_vmcs02_controls(vcpu, &s);
 	nvmx_vmcs02_cr_masks(vcpu, &s);
 	nvmx_vmcs02_msr_bitmap(vcpu);
-	r = nvmx_vmcs02_tpr(vcpu);
+	r = nvmx_vmcs02_tpr(vcpu, &s);
 	/* Without "load PAT" L2 keeps L1's PAT (a SOFT row). */
 	nvmx_v02_write(vcpu, GUEST_IA32_PAT,
 		       n->vmcs12->vm_entry_controls & VM_ENTRY_LOAD_IA32_PAT ?
