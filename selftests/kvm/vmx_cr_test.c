@@ -1043,8 +1043,8 @@ static void report_pass(int pass, bool nvmx)
 			result(true, "%s: %s (%s): values, L1's count", pass_name[pass],
 			       wl[w].name, wl[w].spec);
 		else
-			result(false, "%s: %s (%s): %u L1 counts, %lu values wrong (line %lu: %#lx, want %#lx)",
-			       pass_name[pass], wl[w].name, wl[w].spec, nb, pr->bad[w],
+			result(false, "%s: %s: %u counts, %lu values bad (line %lu: %#lx != %#lx)",
+			       pass_name[pass], wl[w].name, nb, pr->bad[w],
 			       pr->bad_what[w], pr->bad_got[w], pr->bad_want[w]);
 		if (!nvmx) {
 			ksft_print_msg("kvm_intel %s: %lu accesses, %lu exits, L1 %lu, tsc %lu\n",
