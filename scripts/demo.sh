@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Builds nvmx and shows what it does: loads it, then has an L1 hypervisor
 # run an L2 workload (selftests/kvm/vmx_demo_test) on nvmx and on kvm_intel
-# and prints where each exit went. On a VT-x host (as root, with the running
+# and prints where each exit went, then L2's CR0/CR4/CR8 workloads
+# (selftests/kvm/vmx_cr_test --table) with L0 exits and TSC ticks per access
+# on both and the architectural limit. On a VT-x host (as root, with the running
 # kernel's headers) it loads the module directly; elsewhere it boots the
 # Bochs test host and runs the demo there (scripts/testhost/profiles/demo).
 # Exits non-zero if the demo program fails on either.
@@ -14,7 +16,8 @@ if grep -qw vmx /proc/cpuinfo && [ -d "/lib/modules/$(uname -r)/build" ] &&
 	linux_source
 	make -s -C "$NVMX_TOP" module
 	make -s -C "$NVMX_TOP/selftests/vm" >/dev/null
-	make -s -C "$NVMX_TOP/selftests/kvm" out/nvmx-run out/vmx_demo_test >/dev/null
+	make -s -C "$NVMX_TOP/selftests/kvm" out/nvmx-run out/vmx_demo_test \
+		out/vmx_cr_test >/dev/null
 	kvm=$NVMX_TOP/selftests/kvm/out
 	unload=
 	echo "\$ insmod nvmx.ko"
@@ -35,6 +38,9 @@ if grep -qw vmx /proc/cpuinfo && [ -d "/lib/modules/$(uname -r)/build" ] &&
 	if [ -e /dev/kvm ]; then
 		echo "\$ vmx_demo_test              # the same on kvm_intel"
 		"$kvm/vmx_demo_test" 2>&1 || rc=$?
+		echo
+		echo "\$ vmx_cr_test --table       # L2's CR0/CR4/CR8 workloads on nvmx and kvm_intel"
+		"$kvm/vmx_cr_test" --table 2>/dev/null || rc=$?
 	else
 		echo "(no kvm_intel here: no comparison)"
 	fi
