@@ -22,8 +22,8 @@ static_assert(sizeof(struct nvmx_status) == NVMX_STATUS_SIZE_VER1);
  * first published size. A size past one page is refused rather than
  * scanned for zeroes. Returns the size userspace gave, or -errno.
  */
-static int nvmx_copy_struct_in(void *dst, size_t ksize, size_t min,
-			       void __user *argp)
+int nvmx_copy_struct_in(void *dst, size_t ksize, size_t min,
+			void __user *argp)
 {
 	u32 usize;
 	int r;
@@ -39,8 +39,8 @@ static int nvmx_copy_struct_in(void *dst, size_t ksize, size_t min,
 }
 
 /* Copies a struct back, at most as much as userspace said it has room for. */
-static int nvmx_copy_struct_out(void __user *argp, void *src, u32 *size_field,
-				size_t ksize, u32 usize)
+int nvmx_copy_struct_out(void __user *argp, void *src, u32 *size_field,
+			 size_t ksize, u32 usize)
 {
 	size_t n = min_t(size_t, ksize, usize);
 

@@ -60,6 +60,15 @@ enum {
 	NVMX_POLICY_NR_ROWS
 };
 
+/*
+ * The real register for a guest value @v: the forced bits are L0's, the
+ * rest the guest's (GUEST_CR0/GUEST_CR4 of vmcs01 and vmcs02).
+ */
+static inline u64 nvmx_policy_cr_real(const struct nvmx_policy_cr *c, u64 v)
+{
+	return (v & ~c->forced) | (c->value & c->forced);
+}
+
 /* The CR0 and CR4 bits that have rows (all others are NVMX_POLICY_NONE). */
 u64 nvmx_policy_cr0_defined(void);
 u64 nvmx_policy_cr4_defined(void);

@@ -191,7 +191,8 @@ fault:
 
 static bool nvmx_guest_xcr0_differs(struct nvmx_vcpu *vcpu)
 {
-	return (vcpu->cr4 & X86_CR4_OSXSAVE) && vcpu->xcr0 != nvmx_host_xcr0;
+	return (nvmx_read_cr4(vcpu) & X86_CR4_OSXSAVE) &&
+	       vcpu->xcr0 != nvmx_host_xcr0;
 }
 
 /*
