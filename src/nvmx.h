@@ -131,6 +131,8 @@ struct nvmx_host_state {
 	u64 fs_base;
 	u64 kernel_gs_base;
 	unsigned long debugctl;
+	/* The guest's XCR0 is loaded (switch.c). */
+	bool guest_xcr0;
 };
 
 /*

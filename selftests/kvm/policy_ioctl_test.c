@@ -94,8 +94,12 @@ static bool check_default(const struct nvmx_policy *p, const struct host *h)
 	u64 extra4 = fixed_bits(h, 1) & ~shadow4;
 	bool ok = true;
 
-#define WANT(cond) do { if (!(cond)) { ok = false; \
-	ksft_print_msg("default: %s is false\n", #cond); } } while (0)
+#define WANT(cond) do {						\
+		if (!(cond)) {						\
+			ok = false;					\
+			ksft_print_msg("default: %s is false\n", #cond); \
+		}							\
+	} while (0)
 	WANT(p->size == NVMX_POLICY_SIZE_VER0);
 	WANT(bits_with(p->cr0, NVMX_POLICY_SHADOWING) ==
 	     (shadow0 | (fixed_bits(h, 0) & ~shadow0)));
