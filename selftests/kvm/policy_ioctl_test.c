@@ -5,12 +5,14 @@
  * round-trips, and every invalid one is refused with its errno and leaves
  * the VM's table as it was. On kvm_intel both are unknown VM ioctls.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include "kselftest.h"
@@ -140,6 +142,41 @@ static void refused(struct kvm_vm *vm, const struct nvmx_policy *good,
 			 r, r ? err : 0, want, same(&now, good) ? "kept" : "CHANGED");
 }
 
+/*
+ * /sys/kernel/debug/nvmx/vm<N>/policy of the newest VM (the largest N):
+ * whether it has a line starting with @row followed by @policy.
+ */
+static int debugfs_has_row(const char *row, const char *policy)
+{
+	char path[128], line[256], want_row[64], want_pol[32];
+	struct dirent *d;
+	int best = -1, n, found = 0;
+	DIR *dir;
+	FILE *f;
+
+	dir = opendir("/sys/kernel/debug/nvmx");
+	if (!dir && !mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL))
+		dir = opendir("/sys/kernel/debug/nvmx");
+	if (!dir)
+		return -1;
+	while ((d = readdir(dir)))
+		if (sscanf(d->d_name, "vm%d", &n) == 1 && n > best)
+			best = n;
+	closedir(dir);
+	if (best < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/nvmx/vm%d/policy", best);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %31s", want_row, want_pol) == 2 &&
+		    !strcmp(want_row, row) && !strcmp(want_pol, policy))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
 static void test_on_kvm(void)
 {
 	struct kvm_vm *vm = vm_create_barebones();
@@ -172,7 +209,7 @@ int main(void)
 		test_on_kvm();
 		ksft_finished();
 	}
-	ksft_set_plan(27);
+	ksft_set_plan(28);
 	h = host_caps();
 	vm = vm_create_barebones();
 
@@ -201,6 +238,13 @@ int main(void)
 	TEST_ASSERT(!set_policy(vm, &good), "SET: errno %d", errno);
 	TEST_ASSERT(!get_policy(vm, &now), "GET: errno %d", errno);
 	ksft_test_result(same(&now, &good), "set_get_round_trip\n");
+	i = debugfs_has_row("CR4.PGE", "intercept");
+	if (i < 0)
+		ksft_test_result_skip("debugfs_shows_the_table: no debugfs\n");
+	else
+		ksft_test_result(i == 1 && debugfs_has_row("CR0.PE", "through") == 1 &&
+				 debugfs_has_row("CR0.NE", "shadowing") == 1,
+				 "debugfs_shows_the_table\n");
 
 	/* A larger struct with a zero tail is accepted. */
 	big = calloc(1, 4096);
