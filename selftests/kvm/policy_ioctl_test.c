@@ -177,6 +177,158 @@ static int debugfs_has_row(const char *row, const char *policy)
 	return found;
 }
 
+/* ---- the table's effect on a running vCPU (L1) ---- */
+
+#define N_TOGGLES	16
+
+enum { ST_MP = 1, ST_CD, ST_CR3, ST_CR8, ST_CR4 };
+
+static void wr_cr0(u64 v)
+{
+	asm volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static void guest_code(void)
+{
+	u64 cr0 = get_cr0(), cr4 = get_cr4(), v, cr3;
+	int i;
+
+	for (;;) {
+		for (i = 0; i < N_TOGGLES; i++) {
+			wr_cr0(cr0 ^ CR0_MP);
+			wr_cr0(cr0);
+		}
+		GUEST_SYNC(ST_MP);
+		wr_cr0(cr0 | CR0_CD);
+		v = get_cr0();
+		wr_cr0(cr0);
+		GUEST_SYNC_ARGS(ST_CD, v, get_cr0(), 0, 0);
+		cr3 = get_cr3();
+		asm volatile("mov %0, %%cr3" : : "r"(cr3) : "memory");
+		GUEST_SYNC_ARGS(ST_CR3, cr3, get_cr3(), 0, 0);
+		asm volatile("mov %0, %%cr8" : : "r"(5ULL) : "memory");
+		asm volatile("mov %%cr8, %0" : "=r"(v));
+		asm volatile("mov %0, %%cr8" : : "r"(0ULL) : "memory");
+		GUEST_SYNC_ARGS(ST_CR8, v, 0, 0, 0);
+		for (i = 0; i < N_TOGGLES; i++) {
+			set_cr4(cr4 ^ X86_CR4_TSD);
+			set_cr4(cr4);
+		}
+		GUEST_SYNC_ARGS(ST_CR4, get_cr4(), 0, 0, 0);
+	}
+}
+
+/* nvmx_l1_exits[28]: L1's CR-access exits. */
+static u64 cr_exits(struct kvm_vcpu *vcpu)
+{
+	struct kvm_stats_header header;
+	struct kvm_stats_desc *descs, *desc;
+	u64 buf[256], val = ~0ULL;
+	int fd, i;
+
+	fd = vcpu_get_stats_fd(vcpu);
+	read_stats_header(fd, &header);
+	descs = read_stats_descriptors(fd, &header);
+	for (i = 0; i < header.num_desc; i++) {
+		desc = get_stats_descriptor(descs, i, &header);
+		if (!strcmp(desc->name, "nvmx_l1_exits") && desc->size > 28 &&
+		    desc->size <= 256) {
+			read_stat_data(fd, &header, desc, buf, desc->size);
+			val = buf[28];
+		}
+	}
+	free(descs);
+	close(fd);
+	return val;
+}
+
+/* Runs to the next sync, which must be @stage; returns its ucall. */
+static struct ucall to_sync(struct kvm_vcpu *vcpu, u64 want)
+{
+	struct ucall uc;
+	u64 cmd;
+
+	vcpu_run(vcpu);
+	cmd = get_ucall(vcpu, &uc);
+	if (cmd == UCALL_ABORT)
+		REPORT_GUEST_ASSERT_1(uc, "value 0x%lx");
+	TEST_ASSERT(cmd == UCALL_SYNC && uc.args[1] == want,
+		    "ucall %lu stage %lu, want stage %lu", cmd, uc.args[1], want);
+	return uc;
+}
+
+/* Every defined CR0/CR4 row INTERCEPT, CR3 and TPR too. */
+static struct nvmx_policy all_intercept(const struct nvmx_policy *def)
+{
+	struct nvmx_policy p = *def;
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		if (p.cr0[i])
+			p.cr0[i] = NVMX_POLICY_INTERCEPT;
+		if (p.cr4[i])
+			p.cr4[i] = NVMX_POLICY_INTERCEPT;
+	}
+	p.cr3 = NVMX_POLICY_INTERCEPT;
+	p.tpr = NVMX_POLICY_INTERCEPT;
+	return p;
+}
+
+/*
+ * One pass of the guest's stages: the CR-access exits each costs under
+ * the table, and what the guest read back.
+ */
+static void effect_pass(struct kvm_vcpu *vcpu, bool intercept)
+{
+	const char *t = intercept ? "intercept" : "default";
+	u64 a, b, want;
+	struct ucall uc;
+
+	a = cr_exits(vcpu);
+	to_sync(vcpu, ST_MP);
+	b = cr_exits(vcpu);
+	want = intercept ? 2 * N_TOGGLES : 0;
+	ksft_test_result(b - a == want, "%s_cr0_mp_toggles_exit_%lu (got %lu)\n",
+			 t, want, b - a);
+	uc = to_sync(vcpu, ST_CD);
+	a = cr_exits(vcpu);
+	ksft_test_result(a - b == 2 && (uc.args[2] & CR0_CD) && !(uc.args[3] & CR0_CD),
+			 "%s_cr0_cd_set_clear_exit_2_and_read_back (got %lu, read 0x%lx)\n",
+			 t, a - b, uc.args[2]);
+	uc = to_sync(vcpu, ST_CR3);
+	b = cr_exits(vcpu);
+	want = intercept ? 2 : 0;
+	ksft_test_result(b - a == want && uc.args[2] == uc.args[3] && uc.args[2],
+			 "%s_cr3_read_write_exit_%lu (got %lu, cr3 0x%lx)\n",
+			 t, want, b - a, uc.args[2]);
+	uc = to_sync(vcpu, ST_CR8);
+	a = cr_exits(vcpu);
+	want = intercept ? 3 : 0;
+	ksft_test_result(a - b == want && uc.args[2] == 5,
+			 "%s_cr8_exit_%lu (got %lu, read %lu)\n", t, want, a - b, uc.args[2]);
+	to_sync(vcpu, ST_CR4);
+	b = cr_exits(vcpu);
+	want = intercept ? 2 * N_TOGGLES : 0;
+	ksft_test_result(b - a == want, "%s_cr4_tsd_toggles_exit_%lu (got %lu)\n",
+			 t, want, b - a);
+}
+
+/* The default, then everything INTERCEPT, then the default, on one vCPU. */
+static void test_effect(const struct nvmx_policy *def)
+{
+	struct nvmx_policy all = all_intercept(def);
+	struct kvm_vcpu *vcpu;
+	struct kvm_vm *vm;
+
+	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	effect_pass(vcpu, false);
+	TEST_ASSERT(!set_policy(vm, &all), "SET all-intercept: errno %d", errno);
+	effect_pass(vcpu, true);
+	TEST_ASSERT(!set_policy(vm, (void *)def), "SET default: errno %d", errno);
+	effect_pass(vcpu, false);
+	kvm_vm_free(vm);
+}
+
 static void test_on_kvm(void)
 {
 	struct kvm_vm *vm = vm_create_barebones();
@@ -209,7 +361,7 @@ int main(void)
 		test_on_kvm();
 		ksft_finished();
 	}
-	ksft_set_plan(28);
+	ksft_set_plan(28 + 15);
 	h = host_caps();
 	vm = vm_create_barebones();
 
@@ -320,5 +472,7 @@ int main(void)
 	TEST_ASSERT(!get_policy(vm, &now), "GET: errno %d", errno);
 	ksft_test_result(same(&now, &def), "new_vm_has_the_default\n");
 	kvm_vm_free(vm);
+
+	test_effect(&def);
 	ksft_finished();
 }
