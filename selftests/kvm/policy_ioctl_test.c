@@ -297,9 +297,10 @@ static void effect_pass(struct kvm_vcpu *vcpu, bool intercept)
 			 t, a - b, uc.args[2]);
 	uc = to_sync(vcpu, ST_CR3);
 	b = cr_exits(vcpu);
-	want = intercept ? 2 : 0;
+	/* MOV from, MOV to, and the MOV from of the sync's argument. */
+	want = intercept ? 3 : 0;
 	ksft_test_result(b - a == want && uc.args[2] == uc.args[3] && uc.args[2],
-			 "%s_cr3_read_write_exit_%lu (got %lu, cr3 0x%lx)\n",
+			 "%s_cr3_read_write_read_exit_%lu (got %lu, cr3 0x%lx)\n",
 			 t, want, b - a, uc.args[2]);
 	uc = to_sync(vcpu, ST_CR8);
 	a = cr_exits(vcpu);
