@@ -95,7 +95,7 @@ void nvmx_inject_pending(struct nvmx_vcpu *vcpu)
 		return;
 	info = e->vector | ((u32)e->type << 8) | INTR_INFO_VALID_MASK;
 	/* Real mode has no error codes; VM entry refuses one there. */
-	if (e->has_error && (vcpu->cr0 & X86_CR0_PE)) {
+	if (e->has_error && (nvmx_read_cr0(vcpu) & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
 		nvmx_vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
 	}

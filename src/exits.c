@@ -17,6 +17,7 @@
 #include "nvmx.h"
 #include "trace.h"
 #include "vmx_ops.h"
+#include "nested/nested_int.h"
 
 typedef int (*nvmx_exit_handler)(struct nvmx_vcpu *vcpu);
 
@@ -209,8 +210,8 @@ static int nvmx_handle_wrmsr(struct nvmx_vcpu *vcpu)
 /* PAE paging without long mode keeps its PDPTEs in the VMCS. */
 static void nvmx_reload_pdptrs(struct nvmx_vcpu *vcpu)
 {
-	if ((vcpu->cr0 & X86_CR0_PG) && (vcpu->cr4 & X86_CR4_PAE) &&
-	    !(vcpu->efer & EFER_LMA))
+	if ((nvmx_read_cr0(vcpu) & X86_CR0_PG) &&
+	    (nvmx_read_cr4(vcpu) & X86_CR4_PAE) && !(vcpu->efer & EFER_LMA))
 		nvmx_load_pdptrs(vcpu, nvmx_vmread(GUEST_CR3));
 }
 
@@ -244,6 +245,36 @@ static int nvmx_handle_cr8(struct nvmx_vcpu *vcpu, bool write,
 	return 0;
 }
 
+/* MOV CR takes 64-bit operands in 64-bit code, 32-bit ones elsewhere. */
+static bool nvmx_in_64bit_code(struct nvmx_vcpu *vcpu)
+{
+	return (vcpu->efer & EFER_LMA) &&
+	       (nvmx_vmread(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK);
+}
+
+/* PAE paging outside IA-32e mode: PDPTEs come from CR3 on every MOV. */
+static bool nvmx_pae_paging(struct nvmx_vcpu *vcpu)
+{
+	return (nvmx_read_cr0(vcpu) & X86_CR0_PG) &&
+	       (nvmx_read_cr4(vcpu) & X86_CR4_PAE) && !(vcpu->efer & EFER_LMA);
+}
+
+/* A present PDPTE with reserved bits set makes the MOV #GP. */
+static bool nvmx_pdptes_ok(struct nvmx_vcpu *vcpu, unsigned long cr3)
+{
+	u64 rsvd = 0x1e6ULL | ~(BIT_ULL(nvmx_vcpu_maxphyaddr(vcpu)) - 1);
+	u64 pdpte[4];
+	unsigned int i;
+
+	/* Outside memory the CPU reads all-ones: reserved bits set. */
+	if (nvmx_read_guest(vcpu->vm, cr3 & ~0x1fUL, pdpte, sizeof(pdpte)))
+		return false;
+	for (i = 0; i < 4; i++)
+		if ((pdpte[i] & 1) && (pdpte[i] & rsvd))
+			return false;
+	return true;
+}
+
 /*
  * TPR below threshold (trap-like: RIP is already past the MOV). L0's when
  * the threshold is L0's: vmcs01's for L1, and vmcs02's in embodiment 1
@@ -260,23 +291,60 @@ static int nvmx_handle_tpr_below_threshold(struct nvmx_vcpu *vcpu)
 }
 
 /*
- * CR accesses that exit. For L1: MOV to CR0/CR4 and LMSW (CR3 and CR8
- * stay in the guest). For L2, also the ones L0 handles on L1's behalf:
- * CR8 without a TPR shadow in vmcs12 (L1's TPR), CLTS, and MOV to CR0/CR4
- * whose bits in L1's mask keep the value L1 gave them.
+ * MOV to CR3 when the policy's CR3 row is INTERCEPT (or L0 handles L2's
+ * on L1's behalf): bits past MAXPHYADDR #GP in IA-32e mode; with
+ * CR4.PCIDE bit 63 asks for no flush and is not stored; PAE paging loads
+ * and checks the PDPTEs. Returns -EINVAL where the CPU would #GP.
+ */
+static int nvmx_set_cr3(struct nvmx_vcpu *vcpu, unsigned long cr3)
+{
+	bool flush = true;
+
+	if (vcpu->efer & EFER_LMA) {
+		if ((nvmx_read_cr4(vcpu) & X86_CR4_PCIDE) && (cr3 & BIT_ULL(63))) {
+			cr3 &= ~BIT_ULL(63);
+			flush = false;
+		}
+		if (cr3 >> nvmx_vcpu_maxphyaddr(vcpu))
+			return -EINVAL;
+	} else if (nvmx_pae_paging(vcpu)) {
+		if (!nvmx_pdptes_ok(vcpu, cr3))
+			return -EINVAL;
+		nvmx_load_pdptrs(vcpu, cr3);
+	}
+	nvmx_vmwrite(GUEST_CR3, cr3);
+	/* The VPID flush covers the PCID's non-global entries, and more. */
+	if (flush)
+		vcpu->flush_tlb = true;
+	return 0;
+}
+
+/*
+ * CR accesses that exit, for L1 under its policy table (CR0/CR4 writes
+ * that change a bit its mask covers, CR3 when INTERCEPT, CR8 when the TPR
+ * row is INTERCEPT), and for L2 the ones L0 absorbs: not reflected by
+ * route.c, so they change no bit L1 masks against its shadow. The value
+ * is checked as the CPU would (nvmx_set_cr0/cr4: reserved bits, PG
+ * without PE, NW without CD, CPUID, and for L2 the FIXED MSRs nvmx gives
+ * L1); an illegal one is #GP in the guest that wrote it.
  */
 static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 {
 	u64 q = nvmx_vmread(EXIT_QUALIFICATION);
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
-	unsigned long val;
+	bool wide = nvmx_in_64bit_code(vcpu);
+	unsigned long val = 0, lmsw;
 	int r;
 
 	switch (type) {
 	case 0:
 		val = nvmx_gpr_read(vcpu, reg);
+		if (!wide)
+			val = (u32)val;
 		if (cr == 0)
 			r = nvmx_set_cr0(vcpu, nvmx_nested_cr_value(vcpu, 0, val));
+		else if (cr == 3)
+			r = nvmx_set_cr3(vcpu, val);
 		else if (cr == 4)
 			r = nvmx_set_cr4(vcpu, nvmx_nested_cr_value(vcpu, 4, val));
 		else if (cr == 8)
@@ -285,12 +353,19 @@ static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 			return nvmx_unexpected_exit(vcpu);
 		break;
 	case 1:
-		if (cr != 8)
+		if (cr == 3) {
+			val = nvmx_vmread(GUEST_CR3);
+			nvmx_gpr_write(vcpu, reg, wide ? val : (u32)val);
+			r = 0;
+		} else if (cr == 8) {
+			r = nvmx_handle_cr8(vcpu, false, reg);
+			val = nvmx_gpr_read(vcpu, reg);
+		} else {
 			return nvmx_unexpected_exit(vcpu);
-		r = nvmx_handle_cr8(vcpu, false, reg);
+		}
 		break;
 	case 2:
-		/* CLTS: only L2's, when TS is in L1's mask but not set there. */
+		/* CLTS: TS in the mask and set in the shadow (L0's or L1's). */
 		r = nvmx_set_cr0(vcpu, nvmx_read_cr0(vcpu) & ~X86_CR0_TS);
 		break;
 	default:
@@ -298,15 +373,19 @@ static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 		 * LMSW writes CR0[3:0] but cannot clear PE; the other bits
 		 * come from CR0 as it is now, guest-owned ones included.
 		 */
-		val = (nvmx_read_cr0(vcpu) & ~0xeUL) | ((q >> 16) & 0xf);
-		r = nvmx_set_cr0(vcpu, nvmx_nested_cr_value(vcpu, 0, val));
+		val = (q >> 16) & 0xffff;
+		lmsw = (nvmx_read_cr0(vcpu) & ~0xeUL) | (val & 0xf);
+		r = nvmx_set_cr0(vcpu, nvmx_nested_cr_value(vcpu, 0, lmsw));
 		break;
 	}
+	trace_nvmx_cr(vcpu->id, vcpu->nested.guest_mode ? 2 : 1, cr, type, val,
+		      r ? NVMX_CR_GP : NVMX_CR_ABSORBED);
 	if (r) {
 		nvmx_vcpu_inject_gp(vcpu);
 		return 1;
 	}
-	nvmx_reload_pdptrs(vcpu);
+	if (cr == 0 || cr == 4)
+		nvmx_reload_pdptrs(vcpu);
 	nvmx_vcpu_skip_insn(vcpu);
 	return 1;
 }
@@ -328,7 +407,7 @@ static int nvmx_handle_dr(struct nvmx_vcpu *vcpu)
 		return 1;
 	}
 	if (dr == 4 || dr == 5) {
-		if (vcpu->cr4 & X86_CR4_DE) {
+		if (nvmx_read_cr4(vcpu) & X86_CR4_DE) {
 			nvmx_vcpu_inject_ud(vcpu);
 			return 1;
 		}
@@ -365,7 +444,7 @@ static int nvmx_handle_xsetbv(struct nvmx_vcpu *vcpu)
 		  ((u64)vcpu->regs.gpr[NVMX_RDX] << 32);
 	u32 index = vcpu->regs.gpr[NVMX_RCX];
 
-	if (!(vcpu->cr4 & X86_CR4_OSXSAVE)) {
+	if (!(nvmx_read_cr4(vcpu) & X86_CR4_OSXSAVE)) {
 		nvmx_vcpu_inject_ud(vcpu);
 		return 1;
 	}

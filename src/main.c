@@ -21,6 +21,9 @@ static int __init nvmx_init(void)
 	r = nvmx_vmcs01_init();
 	if (r)
 		goto err_vmx_exit;
+	r = nvmx_policy_init();
+	if (r)
+		goto err_vmx_exit;
 	r = nvmx_spec_init();
 	if (r)
 		goto err_vmx_exit;
@@ -30,14 +33,16 @@ static int __init nvmx_init(void)
 	r = nvmx_vm_init();
 	if (r)
 		goto err_placement_exit;
+	nvmx_debugfs_init();
 	r = nvmx_dev_init();
 	if (r)
-		goto err_vm_exit;
+		goto err_debugfs_exit;
 	pr_info("version %s loaded: VMCS revision %#x, /dev/nvmx ready\n",
 		NVMX_VERSION, nvmx_caps_revision(&nvmx_caps));
 	return 0;
 
-err_vm_exit:
+err_debugfs_exit:
+	nvmx_debugfs_exit();
 	nvmx_vm_exit();
 err_placement_exit:
 	nvmx_placement_exit();
@@ -51,6 +56,7 @@ err_vmx_exit:
 static void __exit nvmx_exit(void)
 {
 	nvmx_dev_exit();
+	nvmx_debugfs_exit();
 	nvmx_vm_exit();
 	nvmx_placement_exit();
 	nvmx_spec_exit();

@@ -26,7 +26,7 @@ static enum nvmx_cpu_mode nvmx_vcpu_mode(struct nvmx_vcpu *vcpu)
 {
 	u32 cs_ar = nvmx_vmread(GUEST_CS_AR_BYTES);
 
-	return nvmx_cpu_mode(vcpu->cr0 & X86_CR0_PE,
+	return nvmx_cpu_mode(nvmx_read_cr0(vcpu) & X86_CR0_PE,
 			     nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_VM,
 			     vcpu->efer & EFER_LMA, cs_ar & VMX_AR_L_MASK,
 			     cs_ar & VMX_AR_DB_MASK);
@@ -42,8 +42,8 @@ static int nvmx_fetch_insn(struct nvmx_vcpu *vcpu, enum nvmx_cpu_mode mode,
 {
 	u64 pdptes[4], gla = nvmx_vmread(GUEST_CS_BASE) + nvmx_vmread(GUEST_RIP);
 	struct nvmx_gwalk_regs regs = {
-		.cr0 = vcpu->cr0, .cr3 = nvmx_vmread(GUEST_CR3),
-		.cr4 = vcpu->cr4, .efer = vcpu->efer,
+		.cr0 = nvmx_read_cr0(vcpu), .cr3 = nvmx_vmread(GUEST_CR3),
+		.cr4 = nvmx_read_cr4(vcpu), .efer = vcpu->efer,
 		.maxphyaddr = boot_cpu_data.x86_phys_bits,
 	};
 	u32 access = NVMX_GWALK_FETCH;
@@ -53,7 +53,7 @@ static int nvmx_fetch_insn(struct nvmx_vcpu *vcpu, enum nvmx_cpu_mode mode,
 
 	if (mode != NVMX_MODE_LONG64)
 		gla = (u32)gla;
-	if ((vcpu->cr0 & X86_CR0_PG) && (vcpu->cr4 & X86_CR4_PAE) &&
+	if ((regs.cr0 & X86_CR0_PG) && (regs.cr4 & X86_CR4_PAE) &&
 	    !(vcpu->efer & EFER_LMA)) {
 		for (i = 0; i < 4; i++)
 			pdptes[i] = nvmx_vmread(GUEST_PDPTR0 + i * 2);

@@ -29,6 +29,8 @@
 #include "policy.h"
 #include "stats.h"
 
+struct dentry;
+
 /* kvm_run page plus the page that holds KVM_EXIT_IO data, as on KVM/x86. */
 #define NVMX_VCPU_MMAP_PAGES	2
 #define NVMX_PIO_PAGE_OFFSET	1
@@ -37,10 +39,6 @@
 #define NVMX_MAX_MEMSLOTS	512
 #define NVMX_MAX_CPUID_ENTRIES	256
 #define NVMX_MAX_IO_MSRS	256
-
-/* CR0 bits L1 owns: writes to them do not exit (vmcs01's mask). */
-#define NVMX_L1_CR0_GUEST_BITS	(X86_CR0_MP | X86_CR0_EM | X86_CR0_TS | \
-				 X86_CR0_WP | X86_CR0_AM)
 
 /* Architectural bits <asm/vmx.h> and <asm/debugreg.h> do not name. */
 #define NVMX_AR_AVL_MASK	BIT(12)
@@ -100,9 +98,16 @@ struct nvmx_vm {
 	struct nvmx_vcpu *vcpus[NVMX_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	bool irqchip;
-	/* The register emulation policy table and its masks (policy.h). */
+	/*
+	 * The register emulation policy table and its masks (policy.h),
+	 * under @lock; @policy_gen counts the tables set, so that each vCPU
+	 * takes a new one before its next entry (policy_vm.c).
+	 */
 	struct nvmx_policy policy;
 	struct nvmx_policy_masks masks;
+	u64 policy_gen;
+	struct dentry *debugfs;
+	unsigned int debugfs_id;
 	struct nvmx_vm_stats stat;
 };
 
@@ -126,6 +131,8 @@ struct nvmx_host_state {
 	u64 fs_base;
 	u64 kernel_gs_base;
 	unsigned long debugctl;
+	/* The guest's XCR0 is loaded (switch.c). */
+	bool guest_xcr0;
 };
 
 /*
@@ -181,9 +188,21 @@ struct nvmx_vcpu {
 	u64 xcr0;
 	u32 mp_state;
 
-	/* CR0/CR4 as the guest wrote them; the VMCS holds what runs. */
+	/*
+	 * CR0/CR4 as the guest wrote them, for the bits the current VMCS
+	 * masks; the guest owns the others and they live in GUEST_CR0/CR4:
+	 * read them with nvmx_read_cr0()/nvmx_read_cr4().
+	 */
 	unsigned long cr0;
 	unsigned long cr4;
+	/*
+	 * The VM's policy masks this vCPU runs with, the generation they are
+	 * of, and whether vmcs01's controls still need them (they changed
+	 * while L2 ran).
+	 */
+	struct nvmx_policy_masks policy;
+	u64 policy_gen;
+	bool policy_stale01;
 	u64 efer;
 	u64 apic_base;
 	u64 tsc_offset;
@@ -356,9 +375,11 @@ int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs);
 int nvmx_get_sregs(struct nvmx_vcpu *vcpu, struct kvm_sregs *sregs);
 int nvmx_set_sregs(struct nvmx_vcpu *vcpu, const struct kvm_sregs *sregs);
 unsigned long nvmx_read_cr0(struct nvmx_vcpu *vcpu);
+unsigned long nvmx_read_cr4(struct nvmx_vcpu *vcpu);
+u64 nvmx_l0_cr4_mask(struct nvmx_vcpu *vcpu);
 void nvmx_write_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0);
 void nvmx_write_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4);
-unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu);
+void nvmx_policy_apply_ctls(struct nvmx_vcpu *vcpu, bool vmcs02);
 int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0);
 int nvmx_set_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4);
 unsigned long nvmx_cr4_allowed(struct nvmx_vcpu *vcpu);
@@ -387,6 +408,21 @@ int nvmx_l0_handle_exit(struct nvmx_vcpu *vcpu);
 /* dev.c: /dev/nvmx */
 int nvmx_dev_init(void);
 void nvmx_dev_exit(void);
+
+/* policy_vm.c: the policy table of each VM */
+extern struct nvmx_policy_host nvmx_policy_host;
+int nvmx_policy_init(void);
+void nvmx_policy_vm_init(struct nvmx_vm *vm);
+void nvmx_policy_vcpu_init(struct nvmx_vcpu *vcpu);
+void nvmx_policy_vcpu_sync(struct nvmx_vcpu *vcpu);
+long nvmx_policy_get(struct nvmx_vm *vm, void __user *argp);
+long nvmx_policy_set(struct nvmx_vm *vm, void __user *argp);
+
+/* debugfs.c: /sys/kernel/debug/nvmx (nothing fails without debugfs) */
+void nvmx_debugfs_init(void);
+void nvmx_debugfs_exit(void);
+void nvmx_debugfs_vm_create(struct nvmx_vm *vm);
+void nvmx_debugfs_vm_destroy(struct nvmx_vm *vm);
 
 /* uapi_copy.c: the size-prefixed structs of <uapi/linux/nvmx.h> */
 int nvmx_copy_struct_in(void *dst, size_t ksize, size_t min,

@@ -255,6 +255,8 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		/* A policy table set since the last entry (policy_vm.c). */
+		nvmx_policy_vcpu_sync(vcpu);
 
 		preempt_disable();
 		nvmx_vmcs01_before_entry(vcpu);

@@ -191,7 +191,8 @@ fault:
 
 static bool nvmx_guest_xcr0_differs(struct nvmx_vcpu *vcpu)
 {
-	return (vcpu->cr4 & X86_CR4_OSXSAVE) && vcpu->xcr0 != nvmx_host_xcr0;
+	return (nvmx_read_cr4(vcpu) & X86_CR4_OSXSAVE) &&
+	       vcpu->xcr0 != nvmx_host_xcr0;
 }
 
 /*
@@ -205,16 +206,24 @@ int nvmx_switch_to_guest(struct nvmx_vcpu *vcpu)
 	if (!vcpu->host.loaded)
 		nvmx_save_host_state(vcpu);
 	nvmx_uret_load(vcpu->syscall_msrs);
-	if (nvmx_guest_xcr0_differs(vcpu) && nvmx_xsetbv_safe(vcpu->xcr0))
+	/*
+	 * Decided once: CR4.OSXSAVE may be THROUGH, so the guest can change
+	 * it before the exit, and the host's XCR0 must come back regardless.
+	 */
+	vcpu->host.guest_xcr0 = nvmx_guest_xcr0_differs(vcpu);
+	if (vcpu->host.guest_xcr0 && nvmx_xsetbv_safe(vcpu->xcr0)) {
+		vcpu->host.guest_xcr0 = false;
 		return -EFAULT;
+	}
 	return 0;
 }
 
 /* Right after VM exit, interrupts off. */
 void nvmx_switch_after_exit(struct nvmx_vcpu *vcpu)
 {
-	if (nvmx_guest_xcr0_differs(vcpu))
+	if (vcpu->host.guest_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, nvmx_host_xcr0);
+	vcpu->host.guest_xcr0 = false;
 	/* VM exit clears DEBUGCTL and DR7. */
 	if (vcpu->host.debugctl)
 		update_debugctlmsr(vcpu->host.debugctl);

@@ -12,6 +12,8 @@
 
 #include <linux/tracepoint.h>
 
+#include "policy.h"
+
 /*
  * nvmx_exit - a hardware VM exit, before nvmx handles it
  * @exit_reason: the full exit reason (basic reason in bits 15:0)
@@ -172,6 +174,88 @@ TRACE_EVENT(nvmx_tpr,
 		      __entry->value,
 		      __entry->disposition == NVMX_TRACE_TPR_REFLECTED ?
 		      "reflected" : "absorbed")
+);
+
+/* nvmx_cr dispositions */
+#define NVMX_CR_ABSORBED	0
+#define NVMX_CR_REFLECTED	1
+#define NVMX_CR_GP		2
+
+/*
+ * nvmx_cr - a CR-access exit and what became of it
+ * @level: 1 for L1's access, 2 for L2's
+ * @cr: the control register (0, 3, 4, 8)
+ * @access: 0 MOV to CR, 1 MOV from CR, 2 CLTS, 3 LMSW
+ * @value: the value written (MOV to, LMSW's source), or read (MOV from)
+ * @disposition: NVMX_CR_ABSORBED (L0 emulated it), NVMX_CR_REFLECTED (an
+ *		 exit to L1), NVMX_CR_GP (#GP injected)
+ */
+TRACE_EVENT(nvmx_cr,
+	    TP_PROTO(u32 vcpu_id, u8 level, u8 cr, u8 access, u64 value,
+		     u8 disposition),
+	    TP_ARGS(vcpu_id, level, cr, access, value, disposition),
+	    TP_STRUCT__entry(__field(u32, vcpu_id)
+			     __field(u8, level)
+			     __field(u8, cr)
+			     __field(u8, access)
+			     __field(u64, value)
+			     __field(u8, disposition)),
+	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
+			   __entry->level = level;
+			   __entry->cr = cr;
+			   __entry->access = access;
+			   __entry->value = value;
+			   __entry->disposition = disposition;),
+	    TP_printk("vcpu %u L%u cr%u %s 0x%llx %s", __entry->vcpu_id,
+		      __entry->level, __entry->cr,
+		      __print_symbolic(__entry->access, { 0, "mov-to" },
+				       { 1, "mov-from" }, { 2, "clts" },
+				       { 3, "lmsw" }),
+		      __entry->value,
+		      __print_symbolic(__entry->disposition,
+				       { NVMX_CR_ABSORBED, "absorbed" },
+				       { NVMX_CR_REFLECTED, "reflected" },
+				       { NVMX_CR_GP, "#GP" }))
+);
+
+/*
+ * nvmx_policy - a policy table set on a VM (@vcpu_id -1), or applied by
+ * a vCPU before its next entry
+ * @gen: the table's generation (1 for the default of a new VM)
+ * @cr0_mask, @cr0_forced, @cr0_value: CR0's derived masks (policy.h)
+ * @cr4_mask, @cr4_forced, @cr4_value: CR4's (the vCPU's CPUID bits aside)
+ * @cr3: CR3 intercepted; @tpr: TPR intercepted
+ */
+TRACE_EVENT(nvmx_policy,
+	    TP_PROTO(s32 vcpu_id, u64 gen, const struct nvmx_policy_masks *m),
+	    TP_ARGS(vcpu_id, gen, m),
+	    TP_STRUCT__entry(__field(s32, vcpu_id)
+			     __field(u64, gen)
+			     __field(u64, cr0_mask)
+			     __field(u64, cr0_forced)
+			     __field(u64, cr0_value)
+			     __field(u64, cr4_mask)
+			     __field(u64, cr4_forced)
+			     __field(u64, cr4_value)
+			     __field(bool, cr3)
+			     __field(bool, tpr)),
+	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
+			   __entry->gen = gen;
+			   __entry->cr0_mask = m->cr0.mask;
+			   __entry->cr0_forced = m->cr0.forced;
+			   __entry->cr0_value = m->cr0.value;
+			   __entry->cr4_mask = m->cr4.mask;
+			   __entry->cr4_forced = m->cr4.forced;
+			   __entry->cr4_value = m->cr4.value;
+			   __entry->cr3 = m->cr3_intercept;
+			   __entry->tpr = m->tpr_intercept;),
+	    TP_printk("vcpu %d gen %llu cr0 mask 0x%llx forced 0x%llx value 0x%llx cr4 mask 0x%llx forced 0x%llx value 0x%llx cr3 %s tpr %s",
+		      __entry->vcpu_id, __entry->gen, __entry->cr0_mask,
+		      __entry->cr0_forced, __entry->cr0_value,
+		      __entry->cr4_mask, __entry->cr4_forced,
+		      __entry->cr4_value,
+		      __entry->cr3 ? "intercept" : "through",
+		      __entry->tpr ? "intercept" : "shadowing")
 );
 
 #endif /* NVMX_TRACE_H */

@@ -25,7 +25,7 @@
 struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu)
 {
 	return (struct nvmx_cpuid_state) {
-		.cr4 = vcpu->cr4, .xcr0 = vcpu->xcr0,
+		.cr4 = nvmx_read_cr4(vcpu), .xcr0 = vcpu->xcr0,
 		.apic_enabled = vcpu->apic_base & MSR_IA32_APICBASE_ENABLE,
 	};
 }
@@ -92,6 +92,8 @@ static long nvmx_vcpu_set_cpuid2(struct nvmx_vcpu *vcpu,
 	vcpu->cpuid = e;
 	vcpu->cpuid_nent = hdr.nent;
 	nvmx_nested_after_set_cpuid(vcpu);
+	/* The CR4 mask follows CPUID: re-applied before the next entry. */
+	vcpu->policy_gen = 0;
 	return 0;
 }
 
@@ -342,7 +344,10 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = nvmx_vcpu_set_cpuid2(vcpu, argp);
 		break;
 	case KVM_GET_CPUID2:
+		/* OSXSAVE in leaf 1 is CR4's: the VMCS holds it. */
+		nvmx_vcpu_load(vcpu);
 		r = nvmx_vcpu_get_cpuid2(vcpu, argp);
+		nvmx_vcpu_put(vcpu);
 		break;
 	case KVM_GET_MP_STATE:
 	case KVM_SET_MP_STATE:
@@ -464,6 +469,7 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 	vcpu->run = page_address(vcpu->run_page);
 	nvmx_msr_bitmap_init(page_address(vcpu->msr_bitmap));
 	nvmx_lapic_reset(vcpu);
+	nvmx_policy_vcpu_init(vcpu);
 
 	nvmx_vcpu_load(vcpu);
 	r = nvmx_vmcs01_setup(vcpu);

@@ -79,6 +79,7 @@ static void nvmx_vm_destroy(struct nvmx_vm *vm)
 	for (i = 0; i < NVMX_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			nvmx_vcpu_free(vm->vcpus[i]);
+	nvmx_debugfs_vm_destroy(vm);
 	nvmx_mmu_destroy_vm(vm);
 	atomic_dec(&nvmx_nr_vms);
 	mmdrop(vm->mm);
@@ -162,6 +163,10 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_vm_create_irqchip(vm);
 	case KVM_GET_STATS_FD:
 		return nvmx_vm_stats_fd(vm);
+	case NVMX_GET_POLICY:
+		return nvmx_policy_get(vm, argp);
+	case NVMX_SET_POLICY:
+		return nvmx_policy_set(vm, argp);
 	default:
 		/* KVM's answer for a VM ioctl it does not know. */
 		return -ENOTTY;
@@ -192,6 +197,7 @@ int nvmx_vm_create(unsigned long type)
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mmu_lock);
+	nvmx_policy_vm_init(vm);
 	r = nvmx_vmx_get();
 	if (r)
 		goto err_free_vm;
@@ -201,6 +207,7 @@ int nvmx_vm_create(unsigned long type)
 	mmgrab(current->mm);
 	vm->mm = current->mm;
 	atomic_inc(&nvmx_nr_vms);
+	nvmx_debugfs_vm_create(vm);
 
 	r = anon_inode_getfd("nvmx-vm", &nvmx_vm_fops, vm, O_RDWR | O_CLOEXEC);
 	if (r < 0) {

@@ -3,10 +3,12 @@
  * vmcs01: the VMCS nvmx runs a guest (L1) with.
  *
  * Controls come from what nvmx needs and what the CPU allows
- * (nvmx_ctls_adjust()). CR0 and CR4 follow nvmx's policy for L1: the bits
- * in NVMX_L1_CR0_GUEST_BITS belong to the guest (no exit on writes); every
- * other bit is intercepted, and reads of it see the value the guest wrote
- * (the read shadow), while the hardware runs with what VMX requires.
+ * (nvmx_ctls_adjust()). CR0 and CR4 follow the VM's policy table
+ * (policy.c): THROUGH bits belong to the guest (no exit on writes); every
+ * other bit is in the guest/host mask, reads of it see the value the guest
+ * wrote (the read shadow), and the hardware runs with L0's value for the
+ * forced ones. nvmx_write_cr0()/nvmx_write_cr4() are the only writers of
+ * GUEST_CR0/CR4, their shadows and masks, for vmcs01 and vmcs02 alike.
  */
 #include <linux/io.h>
 #include <linux/kernel.h>
@@ -23,15 +25,6 @@
 #include "nvmx.h"
 #include "vmx_ops.h"
 
-/* CR0 bits VMX needs set while the guest runs (unrestricted guest). */
-#define NVMX_CR0_ALWAYS_ON	X86_CR0_NE
-/*
- * CR0 bits the hardware never gets from a guest: CD and NW would run it
- * (and perhaps its sibling thread) uncached, with coherency not
- * maintained. Guest memory is write-back in the EPT whatever the guest's
- * CR0 says; the guest reads back what it wrote through the read shadow.
- */
-#define NVMX_CR0_ALWAYS_OFF	(X86_CR0_CD | X86_CR0_NW)
 /*
  * CR0's architectural bits. MOV to CR0 ignores the other bits of 31:0
  * (they read as 0), as KVM does; only bits 63:32 make it #GP.
@@ -50,9 +43,6 @@
 #define NVMX_CR0_TLB_BITS	(X86_CR0_PG | X86_CR0_WP)
 #define NVMX_CR4_TLB_BITS	(X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | \
 				 X86_CR4_SMEP | X86_CR4_SMAP)
-/* CR4 bits VMX needs set while the guest runs. */
-#define NVMX_CR4_ALWAYS_ON	X86_CR4_VMXE
-
 /* CR4 bits a guest may set, when its CPUID says it has the feature. */
 #define NVMX_CR4_BASE_BITS	(X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
 				 X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
@@ -226,6 +216,8 @@ static void nvmx_vmcs01_reset_guest(struct nvmx_vcpu *vcpu)
 	vcpu->dr7 = NVMX_DR7_FIXED_1;
 	vcpu->cr0 = 0;
 	vcpu->cr4 = 0;
+	nvmx_vmwrite(GUEST_CR0, 0);
+	nvmx_vmwrite(GUEST_CR4, 0);
 	vcpu->efer = 0;
 	nvmx_set_cr0(vcpu, X86_CR0_ET | X86_CR0_CD | X86_CR0_NW);
 	nvmx_set_cr4(vcpu, 0);
@@ -262,8 +254,10 @@ int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu)
 	nvmx_vmwrite(MSR_BITMAP, page_to_phys(vcpu->msr_bitmap));
 	nvmx_vmwrite(VIRTUAL_APIC_PAGE_ADDR, page_to_phys(vcpu->apic_page));
 	nvmx_vmwrite(TPR_THRESHOLD, 0);
-	nvmx_vmwrite(CR0_GUEST_HOST_MASK, ~(unsigned long)NVMX_L1_CR0_GUEST_BITS);
-	nvmx_vmwrite(CR4_GUEST_HOST_MASK, ~0UL);
+	/* The masks before the first CR write: it reads CR0 through them. */
+	nvmx_vmwrite(CR0_GUEST_HOST_MASK, vcpu->policy.cr0.mask);
+	nvmx_vmwrite(CR4_GUEST_HOST_MASK, nvmx_l0_cr4_mask(vcpu));
+	nvmx_policy_apply_ctls(vcpu, false);
 
 	nvmx_vmcs_write_host_state(vcpu);
 	nvmx_vmcs01_reset_guest(vcpu);
@@ -381,43 +375,91 @@ static bool nvmx_long_mode(struct nvmx_vcpu *vcpu)
 	return vcpu->efer & EFER_LMA;
 }
 
-/* CR0 bits the current guest owns: L1's, or in vmcs02 those L1 left to L2. */
-static unsigned long nvmx_cr0_guest_bits(struct nvmx_vcpu *vcpu)
-{
-	if (vcpu->nested.guest_mode)
-		return vcpu->nested.cr0_guest_bits02;
-	return NVMX_L1_CR0_GUEST_BITS;
-}
-
-/* CR0 as the guest sees it now: guest-owned bits live in the VMCS. */
+/*
+ * The guest's CR0/CR4 now: the bits the current VMCS masks are the ones
+ * nvmx last wrote, the others the guest may have changed without an exit.
+ */
 unsigned long nvmx_read_cr0(struct nvmx_vcpu *vcpu)
 {
-	unsigned long owned = nvmx_cr0_guest_bits(vcpu);
+	unsigned long mask = nvmx_vmread(CR0_GUEST_HOST_MASK);
 
-	return (vcpu->cr0 & ~owned) | (nvmx_vmread(GUEST_CR0) & owned);
+	return (vcpu->cr0 & mask) | (nvmx_vmread(GUEST_CR0) & ~mask);
+}
+
+unsigned long nvmx_read_cr4(struct nvmx_vcpu *vcpu)
+{
+	unsigned long mask = nvmx_vmread(CR4_GUEST_HOST_MASK);
+
+	return (vcpu->cr4 & mask) | (nvmx_vmread(GUEST_CR4) & ~mask);
 }
 
 /*
- * The one place CR0 reaches the VMCS: the shadow holds what the guest
- * reads (for L1 what it wrote; for L2 what vmcs12 says it reads), the
- * hardware what nvmx lets it run with.
+ * L0's CR4 mask: the table's, plus every bit this vCPU's CPUID does not
+ * give it, so that a THROUGH row never lets a guest set a bit it lacks
+ * (the write exits and nvmx_set_cr4() refuses it).
+ */
+u64 nvmx_l0_cr4_mask(struct nvmx_vcpu *vcpu)
+{
+	return vcpu->policy.cr4.mask | ~(u64)nvmx_cr4_allowed(vcpu);
+}
+
+/*
+ * The one place CR0 reaches the VMCS, for the current level: the mask is
+ * L0's (and in vmcs02 L1's too), the shadow what the guest reads (for L1
+ * what it wrote; for L2 what vmcs12 says it reads), the hardware @cr0
+ * with L0's forced bits.
  */
 void nvmx_write_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 {
+	const struct nvmx_policy_cr *p = &vcpu->policy.cr0;
+	bool l2 = vcpu->nested.guest_mode;
+
 	vcpu->cr0 = cr0;
-	nvmx_vmwrite(CR0_READ_SHADOW, vcpu->nested.guest_mode ?
-		     nvmx_nested_cr0_shadow(vcpu, cr0) : cr0);
-	nvmx_vmwrite(GUEST_CR0,
-		     (cr0 & ~NVMX_CR0_ALWAYS_OFF) | NVMX_CR0_ALWAYS_ON);
+	nvmx_vmwrite(CR0_GUEST_HOST_MASK,
+		     l2 ? nvmx_nested_cr0_mask(vcpu, p->mask) : p->mask);
+	nvmx_vmwrite(CR0_READ_SHADOW,
+		     l2 ? nvmx_nested_cr0_shadow(vcpu, cr0) : cr0);
+	nvmx_vmwrite(GUEST_CR0, nvmx_policy_cr_real(p, cr0));
 }
 
 /* The same for CR4. */
 void nvmx_write_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4)
 {
+	const struct nvmx_policy_cr *p = &vcpu->policy.cr4;
+	bool l2 = vcpu->nested.guest_mode;
+	u64 mask = nvmx_l0_cr4_mask(vcpu);
+
 	vcpu->cr4 = cr4;
-	nvmx_vmwrite(CR4_READ_SHADOW, vcpu->nested.guest_mode ?
-		     nvmx_nested_cr4_shadow(vcpu, cr4) : cr4);
-	nvmx_vmwrite(GUEST_CR4, cr4 | NVMX_CR4_ALWAYS_ON);
+	nvmx_vmwrite(CR4_GUEST_HOST_MASK,
+		     l2 ? nvmx_nested_cr4_mask(vcpu, mask) : mask);
+	nvmx_vmwrite(CR4_READ_SHADOW,
+		     l2 ? nvmx_nested_cr4_shadow(vcpu, cr4) : cr4);
+	nvmx_vmwrite(GUEST_CR4, nvmx_policy_cr_real(p, cr4));
+}
+
+/*
+ * The CR3 and TPR rows as exiting controls of the current VMCS. vmcs02
+ * (@vmcs02) keeps vmcs12's CR3 exiting too; its CR8 exiting is the
+ * vmcs02 builder's (it also follows vmcs12), set at the next nested entry.
+ */
+void nvmx_policy_apply_ctls(struct nvmx_vcpu *vcpu, bool vmcs02)
+{
+	const u32 cr3 = CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING;
+	const u32 cr8 = CPU_BASED_CR8_LOAD_EXITING | CPU_BASED_CR8_STORE_EXITING;
+	u32 proc = nvmx_vmread(CPU_BASED_VM_EXEC_CONTROL);
+	u32 want = 0;
+
+	if (vmcs02) {
+		want = vcpu->nested.vmcs12->cpu_based_vm_exec_control & cr3;
+		proc &= ~cr3;
+	} else {
+		proc &= ~(cr3 | cr8);
+		if (vcpu->policy.tpr_intercept)
+			want |= cr8;
+	}
+	if (vcpu->policy.cr3_intercept)
+		want |= cr3;
+	nvmx_vmwrite(CPU_BASED_VM_EXEC_CONTROL, proc | want);
 }
 
 /*
@@ -442,6 +484,7 @@ static bool nvmx_vmx_fixed_ok(struct nvmx_vcpu *vcpu, unsigned long cr0,
 int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 {
 	unsigned long old = nvmx_read_cr0(vcpu);
+	unsigned long cr4 = nvmx_read_cr4(vcpu);
 	u64 efer = vcpu->efer;
 
 	if (cr0 >> 32)
@@ -451,10 +494,10 @@ int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 		return -EINVAL;
 	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
 		return -EINVAL;
-	if (!nvmx_vmx_fixed_ok(vcpu, cr0, vcpu->cr4))
+	if (!nvmx_vmx_fixed_ok(vcpu, cr0, cr4))
 		return -EINVAL;
 	if (!(old & X86_CR0_PG) && (cr0 & X86_CR0_PG) && (efer & EFER_LME)) {
-		if (!(vcpu->cr4 & X86_CR4_PAE))
+		if (!(cr4 & X86_CR4_PAE))
 			return -EINVAL;
 		efer |= EFER_LMA;
 	}
@@ -463,7 +506,7 @@ int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 		if (nvmx_long_mode(vcpu) &&
 		    (nvmx_vmread(GUEST_CS_AR_BYTES) & VMX_AR_L_MASK))
 			return -EINVAL;
-		if (vcpu->cr4 & X86_CR4_PCIDE)
+		if (cr4 & X86_CR4_PCIDE)
 			return -EINVAL;
 		efer &= ~EFER_LMA;
 	}
@@ -478,7 +521,7 @@ int nvmx_set_cr0(struct nvmx_vcpu *vcpu, unsigned long cr0)
 /* Sets the guest's CR4; returns -EINVAL where MOV CR4 would #GP. */
 int nvmx_set_cr4(struct nvmx_vcpu *vcpu, unsigned long cr4)
 {
-	unsigned long old = vcpu->cr4;
+	unsigned long old = nvmx_read_cr4(vcpu);
 
 	if (cr4 & ~nvmx_cr4_allowed(vcpu))
 		return -EINVAL;
@@ -504,7 +547,7 @@ int nvmx_set_efer(struct nvmx_vcpu *vcpu, u64 efer, bool host)
 		return -EINVAL;
 	if (!host) {
 		/* LME may not change with paging on; LMA is the CPU's. */
-		if ((vcpu->cr0 & X86_CR0_PG) &&
+		if ((nvmx_read_cr0(vcpu) & X86_CR0_PG) &&
 		    ((efer ^ vcpu->efer) & EFER_LME))
 			return -EINVAL;
 		efer = (efer & ~EFER_LMA) | (vcpu->efer & EFER_LMA);
@@ -616,7 +659,7 @@ int nvmx_get_sregs(struct nvmx_vcpu *vcpu, struct kvm_sregs *sregs)
 	sregs->cr0 = nvmx_read_cr0(vcpu);
 	sregs->cr2 = vcpu->regs.cr2;
 	sregs->cr3 = nvmx_vmread(GUEST_CR3);
-	sregs->cr4 = vcpu->cr4;
+	sregs->cr4 = nvmx_read_cr4(vcpu);
 	sregs->cr8 = nvmx_get_tpr(vcpu) >> 4;
 	sregs->efer = vcpu->efer;
 	sregs->apic_base = vcpu->apic_base;
@@ -675,7 +718,7 @@ int nvmx_set_sregs(struct nvmx_vcpu *vcpu, const struct kvm_sregs *sregs)
 	/* New paging state: nothing cached for the old one may be used. */
 	vcpu->flush_tlb = true;
 	/* With EPT, PAE paging loads its PDPTEs from the VMCS at entry. */
-	if ((vcpu->cr0 & X86_CR0_PG) && (vcpu->cr4 & X86_CR4_PAE) &&
+	if ((sregs->cr0 & X86_CR0_PG) && (sregs->cr4 & X86_CR4_PAE) &&
 	    !(vcpu->efer & EFER_LMA))
 		nvmx_load_pdptrs(vcpu, sregs->cr3);
 	return 0;

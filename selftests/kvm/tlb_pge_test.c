@@ -6,6 +6,10 @@
  * vCPU stat tlb_flush must grow across the toggle where the hypervisor
  * intercepts it, and across clearing CR4.PCIDE, which both nvmx and
  * kvm_intel intercept.
+ *
+ * On nvmx the policy table decides: under the default CR4.PGE is THROUGH
+ * (0 CR-access exits for the toggle, the CPU flushes); under a table where
+ * PGE is INTERCEPT both MOVs exit and nvmx flushes (the test runs both).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -76,12 +80,13 @@ static vm_paddr_t pte_gpa(struct kvm_vm *vm, u64 va)
 	return table + ((va >> 12) & 511) * 8;
 }
 
-/* The vCPU stat tlb_flush in @val; false when there is none. */
-static bool read_tlb_flush(struct kvm_vcpu *vcpu, u64 *val)
+/* Element @idx of the vCPU stat @name in @val; false when there is none. */
+static bool read_stat(struct kvm_vcpu *vcpu, const char *name, int idx, u64 *val)
 {
 	struct kvm_stats_header header;
 	struct kvm_stats_desc *descs, *desc;
 	bool found = false;
+	u64 buf[256];
 	int fd, i;
 
 	fd = vcpu_get_stats_fd(vcpu);
@@ -89,8 +94,10 @@ static bool read_tlb_flush(struct kvm_vcpu *vcpu, u64 *val)
 	descs = read_stats_descriptors(fd, &header);
 	for (i = 0; i < header.num_desc; i++) {
 		desc = get_stats_descriptor(descs, i, &header);
-		if (!strcmp(desc->name, "tlb_flush")) {
-			read_stat_data(fd, &header, desc, val, 1);
+		if (!strcmp(desc->name, name) && idx < desc->size &&
+		    desc->size <= 256) {
+			read_stat_data(fd, &header, desc, buf, desc->size);
+			*val = buf[idx];
 			found = true;
 			break;
 		}
@@ -98,24 +105,54 @@ static bool read_tlb_flush(struct kvm_vcpu *vcpu, u64 *val)
 	free(descs);
 	close(fd);
 	if (!found)
-		ksft_print_msg("vCPU stats have no tlb_flush\n");
+		ksft_print_msg("vCPU stats have no %s[%d]\n", name, idx);
 	return found;
 }
 
+static bool read_tlb_flush(struct kvm_vcpu *vcpu, u64 *val)
+{
+	return read_stat(vcpu, "tlb_flush", 0, val);
+}
+
+/* nvmx's CR-access exits from L1 (basic reason 28). */
+static bool read_cr_exits(struct kvm_vcpu *vcpu, u64 *val)
+{
+	return read_stat(vcpu, "nvmx_l1_exits", 28, val);
+}
+
 /*
- * Whether a guest MOV CR4 that toggles PGE exits. nvmx intercepts every
- * CR4 bit. kvm_intel with EPT lets the guest own PGE (6.1's
+ * The VM's table with CR4.PGE INTERCEPT, and PCIDE too where the host has
+ * it (its row is THROUGH then). Returns whether PCIDE is intercepted.
+ */
+static bool set_pge_intercept(struct kvm_vm *vm)
+{
+	struct nvmx_policy p = { .size = sizeof(p) };
+	bool pcide;
+
+	TEST_ASSERT(!ioctl(vm->fd, NVMX_GET_POLICY, &p), "GET_POLICY: errno %d", errno);
+	TEST_ASSERT(p.cr4[7] == NVMX_POLICY_THROUGH, "default CR4.PGE row %u", p.cr4[7]);
+	p.cr4[7] = NVMX_POLICY_INTERCEPT;
+	pcide = p.cr4[17] == NVMX_POLICY_THROUGH;
+	if (pcide)
+		p.cr4[17] = NVMX_POLICY_INTERCEPT;
+	TEST_ASSERT(!ioctl(vm->fd, NVMX_SET_POLICY, &p), "SET_POLICY: errno %d", errno);
+	return pcide;
+}
+
+/*
+ * Whether a guest MOV CR4 that toggles PGE exits. On nvmx the table says
+ * (@intercept: the test set PGE INTERCEPT). kvm_intel with EPT lets the guest own PGE (6.1's
  * set_cr4_guest_host_mask(): KVM_POSSIBLE_CR4_GUEST_BITS, less
  * X86_CR4_TLBFLUSH_BITS only without EPT): the CPU flushes the VPID's
  * entries itself and KVM neither sees nor counts it.
  */
-static bool pge_toggle_exits(void)
+static bool pge_toggle_exits(bool nvmx, bool intercept)
 {
 	char c = 'Y';
 	int fd;
 
-	if (on_nvmx())
-		return true;
+	if (nvmx)
+		return intercept;
 	fd = open("/sys/module/kvm_intel/parameters/ept", O_RDONLY);
 	TEST_ASSERT(fd >= 0, "no kvm_intel ept parameter: errno %d", errno);
 	TEST_ASSERT(read(fd, &c, 1) == 1, "reading kvm_intel's ept parameter");
@@ -147,22 +184,20 @@ static struct ucall run_stage(struct kvm_vcpu *vcpu, u64 stage)
 	return uc;
 }
 
-int main(void)
+static void run_case(bool nvmx, bool intercept)
 {
 	vm_vaddr_t page_a, page_b;
 	vm_paddr_t gpa_a, gpa_b, pte;
-	u64 *pte_hva, before = 0, after = 0;
+	u64 *pte_hva, before = 0, after = 0, cr_before = 0, cr_after = 0;
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
-	bool has_pcid, counted, stat;
+	bool has_pcid, counted, stat, cr_stat = false, pcide_exits = !nvmx;
+	const char *tag = !nvmx ? "" : intercept ? "intercept_" : "default_";
 	struct ucall uc;
 
-	setbuf(stdout, NULL);
-	TEST_REQUIRE(kvm_has_cap(KVM_CAP_IMMEDIATE_EXIT));
-	ksft_print_header();
-	ksft_set_plan(3);
-
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	if (intercept)
+		pcide_exits = set_pge_intercept(vm);
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(vcpu);
 
@@ -187,20 +222,31 @@ int main(void)
 
 	run_stage(vcpu, STAGE_TLB_FILLED);
 	stat = read_tlb_flush(vcpu, &before);
+	if (nvmx)
+		cr_stat = read_cr_exits(vcpu, &cr_before);
 	uc = run_stage(vcpu, STAGE_PGE_TOGGLED);
 	stat &= read_tlb_flush(vcpu, &after);
-	ksft_print_msg("read before the toggle 0x%lx; tlb_flush %lu -> %lu\n",
-		       uc.args[3], before, after);
+	if (nvmx)
+		cr_stat &= read_cr_exits(vcpu, &cr_after);
+	ksft_print_msg("%sread before the toggle 0x%lx; tlb_flush %lu -> %lu\n",
+		       tag, uc.args[3], before, after);
+	ksft_print_msg("%sCR-access exits %lu -> %lu\n", tag, cr_before, cr_after);
 	ksft_test_result(uc.args[2] == PATTERN_B,
-			 "pge_toggle_flushes_global_entry (read 0x%lx, want 0x%llx)\n",
-			 uc.args[2], PATTERN_B);
+			 "%spge_toggle_flushes_global_entry (read 0x%lx, want 0x%llx)\n",
+			 tag, uc.args[2], PATTERN_B);
 
-	counted = pge_toggle_exits();
+	counted = pge_toggle_exits(nvmx, intercept);
 	if (counted)
 		ksft_test_result(stat && after >= before + 1,
-				 "pge_toggle_counted_in_tlb_flush\n");
+				 "%spge_toggle_counted_in_tlb_flush\n", tag);
 	else
-		ksft_test_result_skip("pge_toggle_counted_in_tlb_flush: no exit (EPT)\n");
+		ksft_test_result_skip("%spge_toggle_counted_in_tlb_flush: no exit (%s)\n",
+				      tag, nvmx ? "PGE is THROUGH" : "EPT");
+	/* The two MOVs to CR4 exit exactly when the table says. */
+	if (nvmx)
+		ksft_test_result(cr_stat && cr_after - cr_before == (intercept ? 2 : 0),
+				 "%spge_toggle_cr_exits_%d (got %lu)\n", tag,
+				 intercept ? 2 : 0, cr_after - cr_before);
 
 	if (has_pcid) {
 		run_stage(vcpu, STAGE_PCIDE_SET);
@@ -208,13 +254,33 @@ int main(void)
 		run_stage(vcpu, STAGE_PCIDE_CLEAR);
 		stat &= read_tlb_flush(vcpu, &after);
 		ksft_print_msg("CR4.PCIDE 1 -> 0: tlb_flush %lu -> %lu\n", before, after);
-		ksft_test_result(stat && after >= before + 1,
-				 "pcide_clear_counted_in_tlb_flush\n");
+		/* PCIDE is THROUGH on nvmx's default: the CPU flushes itself. */
+		if (!pcide_exits)
+			ksft_test_result_skip("%spcide_clear_counted_in_tlb_flush: %s\n",
+					      tag, "PCIDE is THROUGH");
+		else
+			ksft_test_result(stat && after >= before + 1,
+					 "%spcide_clear_counted_in_tlb_flush\n", tag);
 	} else {
-		ksft_test_result_skip("pcide_clear_counted_in_tlb_flush: no PCID in CPUID\n");
+		ksft_test_result_skip("%spcide_clear_counted_in_tlb_flush: no PCID in CPUID\n",
+				      tag);
 	}
 	run_stage(vcpu, 0);
 
 	kvm_vm_free(vm);
+}
+
+int main(void)
+{
+	bool nvmx;
+
+	setbuf(stdout, NULL);
+	TEST_REQUIRE(kvm_has_cap(KVM_CAP_IMMEDIATE_EXIT));
+	ksft_print_header();
+	nvmx = on_nvmx();
+	ksft_set_plan(nvmx ? 8 : 3);
+	run_case(nvmx, false);
+	if (nvmx)
+		run_case(nvmx, true);
 	ksft_finished();
 }

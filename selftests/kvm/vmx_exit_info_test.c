@@ -571,6 +571,13 @@ static void l1_code(struct vmx_pages *vmx)
 {
 	unsigned int s;
 
+	/*
+	 * libkvm starts L1 with CR0.ET clear. The CPU hardwires ET to 1: nvmx
+	 * lets the guest own it (the policy table's THROUGH row) and L1 reads
+	 * 1, kvm_intel shows userspace's 0 from its read shadow. A MOV sets
+	 * it on both, so the guest CR0 L1 gives L2 (prepare_vmcs()) agrees.
+	 */
+	asm volatile("mov %0, %%cr0" : : "r"(get_cr0() | X86_CR0_ET));
 	GUEST_ASSERT(prepare_for_vmx_operation(vmx));
 	GUEST_ASSERT(load_vmcs(vmx));
 	for (s = 0; s < NR_SCENARIOS; s++)

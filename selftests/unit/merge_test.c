@@ -7,6 +7,7 @@
 
 #include "kselftest_harness.h"
 #include "nested/merge.h"
+#include "policy.h"
 
 /* Bits the SDM reserves as default-1 (true MSRs may clear 15 and 16). */
 #define PIN_DEFAULT1	0x16U
@@ -667,14 +668,12 @@ TEST(cr_writeback_matches_per_bit_rule)
 		v.guest_cr0 = lcg(&s);
 		v.cr4_guest_host_mask = lcg(&s);
 		v.guest_cr4 = lcg(&s);
-		ASSERT_EQ(wb_ref(hw, sh, m01 | v.cr0_guest_host_mask,
+		ASSERT_EQ(wb_ref(hw, sh, nvmx_merge_cr0_mask(m01, &v),
 				 v.cr0_guest_host_mask, v.guest_cr0),
-			  nvmx_merge_cr0_writeback(&v, hw, sh,
-						   nvmx_merge_cr0_mask(m01, &v)));
-		ASSERT_EQ(wb_ref(hw, sh, m01 | v.cr4_guest_host_mask,
+			  nvmx_merge_cr0_writeback(&v, hw, sh, m01));
+		ASSERT_EQ(wb_ref(hw, sh, nvmx_merge_cr4_mask(m01, &v),
 				 v.cr4_guest_host_mask, v.guest_cr4),
-			  nvmx_merge_cr4_writeback(&v, hw, sh,
-						   nvmx_merge_cr4_mask(m01, &v)));
+			  nvmx_merge_cr4_writeback(&v, hw, sh, m01));
 	}
 }
 
@@ -694,10 +693,61 @@ TEST(cr_roundtrip_hides_l0_forced_bits)
 	mask02 = nvmx_merge_cr0_mask(mask01, &v);
 	shadow02 = nvmx_merge_cr0_shadow(&v, v.guest_cr0);
 	hw = v.guest_cr0 | 0x20;	/* CR0.NE forced by VMX */
-	EXPECT_EQ(0x80000019, nvmx_merge_cr0_writeback(&v, hw, shadow02, mask02));
+	EXPECT_NE(0, mask02 & 1);
+	EXPECT_EQ(0x80000019, nvmx_merge_cr0_writeback(&v, hw, shadow02, mask01));
 	/* L2 cleared TS in hardware (an unmasked bit): vmcs12 sees it. */
 	hw &= ~0x8ULL;
-	EXPECT_EQ(0x80000011, nvmx_merge_cr0_writeback(&v, hw, shadow02, mask02));
+	EXPECT_EQ(0x80000011, nvmx_merge_cr0_writeback(&v, hw, shadow02, mask01));
+}
+
+/* The default table's CR0 row masks with unrestricted guest (policy.c). */
+#define CR0_MP	0x2ULL
+#define CR0_TS	0x8ULL
+#define CR0_CD	0x40000000ULL
+static const struct nvmx_policy_cr def_cr0 = {
+	.mask = ~0x5003eULL | 0x20,	/* MP EM TS ET WP AM are THROUGH */
+	.forced = 0x60000020,		/* NE, NW, CD */
+	.value = 0x80000021,		/* PE, NE, PG */
+};
+
+/*
+ * The issue's vmcs02 rules end to end (T9): L1 masks TS with shadow 0;
+ * L2 sets MP (THROUGH: no exit), then CD (L0's SHADOWING: one exit L0
+ * absorbs), then exits to L1.
+ */
+TEST(cr0_vmcs02_policy_roundtrip)
+{
+	struct nvmx_vmcs12 v = v12_zero();
+	u64 mask02, shadow02, hw, l2_reads, val, cr;
+
+	v.cr0_guest_host_mask = CR0_TS;
+	v.cr0_read_shadow = 0;
+	v.guest_cr0 = 0x80000039;	/* PG NE ET TS PE */
+	mask02 = nvmx_merge_cr0_mask(def_cr0.mask, &v);
+	shadow02 = nvmx_merge_cr0_shadow(&v, v.guest_cr0);
+	hw = nvmx_policy_cr_real(&def_cr0, v.guest_cr0);
+	EXPECT_EQ(def_cr0.mask | CR0_TS, mask02);
+	EXPECT_EQ(0x80000031, shadow02);	/* (S1 & M1) | (G1 & ~M1) */
+	EXPECT_EQ(0x80000039, hw);		/* (G1 & ~F0) | (H & F0) */
+
+	hw |= CR0_MP;				/* THROUGH: L2 owns it */
+	l2_reads = (shadow02 & mask02) | (hw & ~mask02);
+	EXPECT_EQ(0x80000033, l2_reads);
+
+	/* MOV CR0 with CD: changes an M0 bit, not an M1 bit vs S1. */
+	val = l2_reads | CR0_CD;
+	EXPECT_NE(0, (val ^ shadow02) & mask02);	/* it exits */
+	EXPECT_EQ(0, (val ^ v.cr0_read_shadow) & v.cr0_guest_host_mask);
+	cr = nvmx_merge_cr0_l2_write(&v, val);
+	shadow02 = nvmx_merge_cr0_shadow(&v, cr);
+	hw = nvmx_policy_cr_real(&def_cr0, cr);
+	/* L2 reads back what it wrote; the real CD stays L0's 0. */
+	EXPECT_EQ(val, (shadow02 & mask02) | (hw & ~mask02));
+	EXPECT_EQ(0, hw & CR0_CD);
+
+	/* At the exit: MP live, CD from the shadow, TS vmcs12's own. */
+	EXPECT_EQ(0xc000003bULL,
+		  nvmx_merge_cr0_writeback(&v, hw, shadow02, def_cr0.mask));
 }
 
 TEST_HARNESS_MAIN

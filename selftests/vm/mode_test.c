@@ -719,16 +719,25 @@ FIXTURE_TEARDOWN(pae)
 
 /*
  * A global PTE rewritten without INVLPG: toggling CR4.PGE must flush it.
- * nvmx emulates every MOV CR4 and must flush the VPID itself, which the
- * vCPU stat tlb_flush counts; kvm_intel lets the guest own CR4.PGE (no
- * exit, the CPU flushes), so the stat is checked on nvmx only.
+ * kvm_intel, and nvmx under its default policy table, let the guest own
+ * CR4.PGE (no exit, the CPU flushes). On nvmx the VM's table here makes
+ * PGE INTERCEPT: nvmx emulates the MOVs and must flush the VPID itself,
+ * which the vCPU stat tlb_flush counts, so the stat is checked on nvmx.
  */
 TEST_F(pae, pge_toggle_flushes_global_page)
 {
 	struct kvm_sregs s = sregs_of(_metadata, &self->v);
+	struct nvmx_policy p = { .size = sizeof(p) };
 	long long before, after;
 	struct result r;
 	int stats;
+
+	if (is_nvmx()) {
+		ASSERT_EQ(0, ioctl(self->v.vm, NVMX_GET_POLICY, &p));
+		ASSERT_EQ(NVMX_POLICY_THROUGH, p.cr4[7]);
+		p.cr4[7] = NVMX_POLICY_INTERCEPT;
+		ASSERT_EQ(0, ioctl(self->v.vm, NVMX_SET_POLICY, &p));
+	}
 
 	*(__u32 *)(self->v.mem + PAGE_A) = 0xaaaaaaaa;
 	*(__u32 *)(self->v.mem + PAGE_B) = 0xbbbbbbbb;

@@ -80,8 +80,8 @@ static void nvmx_load_l1_host_state(struct nvmx_vcpu *vcpu)
 			     (n->l1_cr0 & NVMX_CR0_EXIT_KEEP));
 	nvmx_write_cr4(vcpu, v12->host_cr4);
 	nvmx_vmwrite(GUEST_CR3, v12->host_cr3);
-	if ((vcpu->cr0 & X86_CR0_PG) && (vcpu->cr4 & X86_CR4_PAE) &&
-	    !(vcpu->efer & EFER_LMA))
+	if ((nvmx_read_cr0(vcpu) & X86_CR0_PG) &&
+	    (nvmx_read_cr4(vcpu) & X86_CR4_PAE) && !(vcpu->efer & EFER_LMA))
 		nvmx_load_pdptrs(vcpu, v12->host_cr3);
 	/* DR7 is 400H and DEBUGCTL 0 after a VM exit. */
 	vcpu->dr7 = NVMX_DR7_FIXED_1;
@@ -231,6 +231,11 @@ static void nvmx_leave_l2(struct nvmx_vcpu *vcpu)
 	preempt_disable();
 	nvmx_switch_vmcs(vcpu, &vcpu->vmcs01);
 	preempt_enable();
+	/* A policy table taken while L2 ran: vmcs01's exiting controls. */
+	if (vcpu->policy_stale01) {
+		nvmx_policy_apply_ctls(vcpu, false);
+		vcpu->policy_stale01 = false;
+	}
 }
 
 static void nvmx_nested_finish_exit(struct nvmx_vcpu *vcpu, u32 reason,
@@ -289,7 +294,7 @@ void nvmx_nested_vmexit(struct nvmx_vcpu *vcpu, u32 reason, u64 qual,
  */
 void nvmx_nested_entry_fail(struct nvmx_vcpu *vcpu, u32 basic, u64 qual)
 {
-	vcpu->nested.l1_cr0 = vcpu->cr0;
+	vcpu->nested.l1_cr0 = nvmx_read_cr0(vcpu);
 	vcpu->nested.l2_pat = nvmx_vmread(GUEST_IA32_PAT);
 	nvmx_nested_finish_exit(vcpu, basic | VMX_EXIT_REASONS_FAILED_VMENTRY,
 				qual, 0, 0);
@@ -358,6 +363,11 @@ int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu)
 	if (route == NVMX_ROUTE_L1) {
 		nvmx_count_exit(vcpu, NVMX_LEVEL_L2_L1, basic, e.qual);
 		nvmx_vmcs02_trace_reflected(vcpu, e.reason, e.qual, e.cr_value);
+		if (basic == EXIT_REASON_CR_ACCESS)
+			trace_nvmx_cr(vcpu->id, 2, e.qual & 15, (e.qual >> 4) & 3,
+				      ((e.qual >> 4) & 3) == 3 ?
+				      (e.qual >> 16) & 0xffff : e.cr_value,
+				      NVMX_CR_REFLECTED);
 		__nvmx_nested_vmexit(vcpu, e.reason, e.qual, e.intr_info,
 				     e.intr_error, true);
 		/* After a VMX abort the run loop shuts L1 down. */

@@ -78,7 +78,7 @@ static void nvmx_insn_env(struct nvmx_vcpu *vcpu, struct nvmx_insn_env *env)
 
 	memset(env, 0, sizeof(*env));
 	env->cr0 = nvmx_read_cr0(vcpu);
-	env->cr4 = vcpu->cr4;
+	env->cr4 = nvmx_read_cr4(vcpu);
 	env->efer = vcpu->efer;
 	env->rflags = nvmx_vmread(GUEST_RFLAGS);
 	for (i = 0; i < NVMX_SEG_NONE; i++)
@@ -107,7 +107,7 @@ static int nvmx_l1_translate(struct nvmx_vcpu *vcpu, u64 gla, bool write,
 {
 	struct nvmx_gwalk_regs regs = {
 		.cr0 = nvmx_read_cr0(vcpu), .cr3 = nvmx_vmread(GUEST_CR3),
-		.cr4 = vcpu->cr4, .efer = vcpu->efer,
+		.cr4 = nvmx_read_cr4(vcpu), .efer = vcpu->efer,
 		.maxphyaddr = nvmx_vcpu_maxphyaddr(vcpu),
 	};
 	struct nvmx_gwalk_result res;

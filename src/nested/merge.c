@@ -401,20 +401,22 @@ u64 nvmx_merge_cr4_l2_write(const struct nvmx_vmcs12 *v12, u64 val)
 	return (val & ~m) | (v12->guest_cr4 & m);
 }
 
-u64 nvmx_merge_cr0_writeback(const struct nvmx_vmcs12 *v12, u64 hw,
-			     u64 shadow02, u64 mask02)
+static u64 nvmx_merge_cr_writeback(u64 g1, u64 m1, u64 hw, u64 shadow02,
+				   u64 m0)
 {
-	u64 m12 = v12->cr0_guest_host_mask;
+	return (g1 & m1) | (hw & ~m1 & ~m0) | (shadow02 & ~m1 & m0);
+}
 
-	return (hw & ~mask02) | (v12->guest_cr0 & m12) |
-	       (shadow02 & mask02 & ~m12);
+u64 nvmx_merge_cr0_writeback(const struct nvmx_vmcs12 *v12, u64 hw,
+			     u64 shadow02, u64 mask0)
+{
+	return nvmx_merge_cr_writeback(v12->guest_cr0, v12->cr0_guest_host_mask,
+				       hw, shadow02, mask0);
 }
 
 u64 nvmx_merge_cr4_writeback(const struct nvmx_vmcs12 *v12, u64 hw,
-			     u64 shadow02, u64 mask02)
+			     u64 shadow02, u64 mask0)
 {
-	u64 m12 = v12->cr4_guest_host_mask;
-
-	return (hw & ~mask02) | (v12->guest_cr4 & m12) |
-	       (shadow02 & mask02 & ~m12);
+	return nvmx_merge_cr_writeback(v12->guest_cr4, v12->cr4_guest_host_mask,
+				       hw, shadow02, mask0);
 }

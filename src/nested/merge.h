@@ -264,14 +264,15 @@ u32 nvmx_merge_tpr_threshold(enum nvmx_tpr_mode mode, u32 threshold01,
 			     const struct nvmx_vmcs12 *v12);
 
 /*
- * CR0/CR4 guest/host masks and read shadows of vmcs02, one function each
- * (kept apart: the next issue changes them separately).
- *   mask02   = mask01 | mask12
- *   shadow02 = (cr & ~mask12) | (shadow12 & mask12)
- * where cr is L2's CR in L1's terms: vmcs12's guest_cr0/guest_cr4 at
- * entry, nvmx_merge_cr0_l2_write()'s result after an L2 write L0 handled.
- * The shadow is not vmcs12's: for bits only L0 traps, L2 must read its own
- * value.
+ * CR0/CR4 guest/host masks and read shadows of vmcs02, one function each,
+ * with M0 L0's mask (the policy table's, policy.h), M1/S1/G1 vmcs12's
+ * mask, read shadow and guest CR:
+ *   mask02   = M0 | M1
+ *   shadow02 = (S1 & M1) | (cr & ~M1)
+ * where cr is L2's CR in L1's terms: G1 at entry, nvmx_merge_cr0_l2_write()'s
+ * result after an L2 write L0 absorbed. The shadow is not vmcs12's: for
+ * bits only L0 traps, L2 must read its own value. vmcs02's GUEST_CR is
+ * nvmx_policy_cr_real() of cr: (cr & ~F0) | (H & F0).
  */
 u64 nvmx_merge_cr0_mask(u64 mask01, const struct nvmx_vmcs12 *v12);
 u64 nvmx_merge_cr4_mask(u64 mask01, const struct nvmx_vmcs12 *v12);
@@ -292,13 +293,15 @@ u64 nvmx_merge_cr4_l2_write(const struct nvmx_vmcs12 *v12, u64 val);
 
 /*
  * vmcs12's guest_cr0/guest_cr4 at a nested VM exit, from vmcs02's GUEST_CR
- * (hw), CR read shadow (shadow02) and mask (mask02): bits L1 traps keep
- * vmcs12's guest_cr, bits only L0 traps come from the read shadow (L2's
- * view, without L0's forced bits), the rest from hardware.
+ * (hw), read shadow (shadow02) and L0's mask M0 (mask0):
+ *   G1' = (G1 & M1) | (hw & ~M1 & ~M0) | (shadow02 & ~M1 & M0)
+ * bits L1 traps keep vmcs12's guest_cr, bits only L0 traps come from the
+ * read shadow (L2's view, without L0's forced bits), the rest from
+ * hardware, where L2 changed them without an exit.
  */
 u64 nvmx_merge_cr0_writeback(const struct nvmx_vmcs12 *v12, u64 hw,
-			     u64 shadow02, u64 mask02);
+			     u64 shadow02, u64 mask0);
 u64 nvmx_merge_cr4_writeback(const struct nvmx_vmcs12 *v12, u64 hw,
-			     u64 shadow02, u64 mask02);
+			     u64 shadow02, u64 mask0);
 
 #endif /* NVMX_NESTED_MERGE_H */

@@ -4,7 +4,8 @@
  * cache, VMLAUNCH/VMRESUME's checks and the switch from L1 to L2.
  *
  * While L2 runs, the vCPU's state (struct nvmx_vcpu, the current VMCS)
- * is L2's: vmcs02 is current, vcpu->cr0/cr4/efer/dr7 are L2's. GPRs are
+ * is L2's: vmcs02 is current, vcpu->cr0/cr4/efer/dr7 are L2's (for CR0
+ * and CR4, the bits vmcs02 masks: nvmx_read_cr0/cr4() give the rest). GPRs are
  * shared, as VMX leaves them alone on entry and exit. L1's state comes
  * back from vmcs12's host-state area at the nested exit (exit.c), as the
  * SDM's VM-exit steps load it.
@@ -196,7 +197,7 @@ static void nvmx_enter_l2_state(struct nvmx_vcpu *vcpu)
 	 * Without nested EPT, PAE paging's PDPTEs come from L1 memory at
 	 * CR3, as the CPU loads them at VM entry.
 	 */
-	if ((vcpu->cr0 & X86_CR0_PG) && (vcpu->cr4 & X86_CR4_PAE) &&
+	if ((v12->guest_cr0 & X86_CR0_PG) && (v12->guest_cr4 & X86_CR4_PAE) &&
 	    !(vcpu->efer & EFER_LMA))
 		nvmx_load_pdptrs(vcpu, v12->guest_cr3);
 	/* L1 has no VPID: entries and exits flush L2's translations. */
@@ -288,6 +289,9 @@ int nvmx_nested_run(struct nvmx_vcpu *vcpu, bool launch)
 		return 1;
 	}
 
+	/* L1's own CR0 bits live in vmcs01, which is about to go. */
+	vcpu->cr0 = nvmx_read_cr0(vcpu);
+	vcpu->cr4 = nvmx_read_cr4(vcpu);
 	r = nvmx_vmcs02_build(vcpu);
 	n->guest_mode = true;
 	n->l2_entered = false;

@@ -52,8 +52,6 @@ struct nvmx_nested {
 	/* How vmcs02 gives L2 its CR8 (enum nvmx_tpr_mode, merge.h). */
 	u8 tpr_mode;
 	u16 vpid02;
-	/* CR0 bits L2 owns in vmcs02 (L0's guest bits not in L1's mask). */
-	unsigned long cr0_guest_bits02;
 	/* L1's CR0 and DR7 at VMLAUNCH (a VM exit keeps some CR0 bits). */
 	unsigned long l1_cr0;
 	unsigned long l1_dr7;
@@ -108,6 +106,8 @@ void nvmx_vmcs02_sync_to_vmcs12(struct nvmx_vcpu *vcpu);
 void nvmx_vmcs02_release(struct nvmx_vcpu *vcpu);
 void nvmx_vmcs02_trace_reflected(struct nvmx_vcpu *vcpu, u32 reason, u64 qual,
 				 u64 cr_value);
+u64 nvmx_nested_cr0_mask(struct nvmx_vcpu *vcpu, u64 mask0);
+u64 nvmx_nested_cr4_mask(struct nvmx_vcpu *vcpu, u64 mask0);
 unsigned long nvmx_nested_cr0_shadow(struct nvmx_vcpu *vcpu,
 				     unsigned long cr0);
 unsigned long nvmx_nested_cr4_shadow(struct nvmx_vcpu *vcpu,

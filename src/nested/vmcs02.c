@@ -7,8 +7,9 @@
  *   COPY  vmcs12's value goes into vmcs02 as it is: guest state and the
  *         entry event. The CPU's own VM-entry checks stand behind ours.
  *   CTRL  merged with what L0 needs (merge.c), one function per control.
- *   CR    masks and read shadows: one function each (the next step puts
- *         the policy table there).
+ *   CR    masks and read shadows: L0's policy masks (vcpu->policy) with
+ *         vmcs12's, written with GUEST_CR0/CR4 by nvmx_write_cr0/cr4()
+ *         at nested entry and at every CR write L0 absorbs.
  *   GPA   L1 guest-physical addresses: checked by the entry checks,
  *         translated here; a page referenced while L2 runs.
  *   HOST, EXIT, SOFT, L0: never written into vmcs02. vmcs02's host state
@@ -41,7 +42,6 @@ static void nvmx_v02_write(struct nvmx_vcpu *vcpu, unsigned long field,
 /* What vmcs02 takes from vmcs01, read while vmcs01 is current. */
 struct nvmx_vmcs01_snap {
 	u32 pin, proc, proc2, exit, entry, exc_bitmap;
-	u64 cr0_mask, cr4_mask;
 	u64 tsc_offset;
 	u64 pat;
 	u32 tpr_threshold;
@@ -55,8 +55,6 @@ static void nvmx_vmcs01_snapshot(struct nvmx_vmcs01_snap *s)
 	s->exit = nvmx_vmread(VM_EXIT_CONTROLS);
 	s->entry = nvmx_vmread(VM_ENTRY_CONTROLS);
 	s->exc_bitmap = nvmx_vmread(EXCEPTION_BITMAP);
-	s->cr0_mask = nvmx_vmread(CR0_GUEST_HOST_MASK);
-	s->cr4_mask = nvmx_vmread(CR4_GUEST_HOST_MASK);
 	s->tsc_offset = nvmx_vmread(TSC_OFFSET);
 	s->pat = nvmx_vmread(GUEST_IA32_PAT);
 	s->tpr_threshold = nvmx_vmread(TPR_THRESHOLD);
@@ -124,19 +122,18 @@ static void nvmx_vmcs02_controls(struct nvmx_vcpu *vcpu,
 }
 
 /*
- * CR0/CR4 guest/host masks: L2 owns a bit only if both L0 and L1 leave
- * it to the guest.
+ * CR0/CR4 guest/host masks of vmcs02 for L0's @mask0 (M0): L2 owns a bit
+ * only if both L0 and L1 leave it to the guest (nvmx_vmcs02_cr_masks in
+ * the issue's terms: mask02 = M0 | M1).
  */
-static void nvmx_vmcs02_cr_masks(struct nvmx_vcpu *vcpu,
-				 const struct nvmx_vmcs01_snap *s)
+u64 nvmx_nested_cr0_mask(struct nvmx_vcpu *vcpu, u64 mask0)
 {
-	struct nvmx_vmcs12 *v12 = vcpu->nested.vmcs12;
-	u64 mask0 = nvmx_merge_cr0_mask(s->cr0_mask, v12);
+	return nvmx_merge_cr0_mask(mask0, vcpu->nested.vmcs12);
+}
 
-	nvmx_v02_write(vcpu, CR0_GUEST_HOST_MASK, mask0);
-	nvmx_v02_write(vcpu, CR4_GUEST_HOST_MASK,
-		       nvmx_merge_cr4_mask(s->cr4_mask, v12));
-	vcpu->nested.cr0_guest_bits02 = ~mask0;
+u64 nvmx_nested_cr4_mask(struct nvmx_vcpu *vcpu, u64 mask0)
+{
+	return nvmx_merge_cr4_mask(mask0, vcpu->nested.vmcs12);
 }
 
 /* What L2 reads from CR0/CR4 for a real value @cr0/@cr4 (merge.c). */
@@ -266,7 +263,6 @@ int nvmx_vmcs02_build(struct nvmx_vcpu *vcpu)
 	}
 	nvmx_vmcs02_copy_rows(vcpu);
 	nvmx_vmcs02_controls(vcpu, &s);
-	nvmx_vmcs02_cr_masks(vcpu, &s);
 	nvmx_vmcs02_msr_bitmap(vcpu);
 	r = nvmx_vmcs02_tpr(vcpu, &s);
 	/* Without "load PAT" L2 keeps L1's PAT (a SOFT row). */
@@ -308,10 +304,10 @@ void nvmx_vmcs02_sync_to_vmcs12(struct nvmx_vcpu *vcpu)
 	}
 	v12->guest_cr0 = nvmx_merge_cr0_writeback(v12, nvmx_vmread(GUEST_CR0),
 						  nvmx_vmread(CR0_READ_SHADOW),
-						  nvmx_vmread(CR0_GUEST_HOST_MASK));
+						  vcpu->policy.cr0.mask);
 	v12->guest_cr4 = nvmx_merge_cr4_writeback(v12, nvmx_vmread(GUEST_CR4),
 						  nvmx_vmread(CR4_READ_SHADOW),
-						  nvmx_vmread(CR4_GUEST_HOST_MASK));
+						  nvmx_l0_cr4_mask(vcpu));
 	if (v12->vm_exit_controls & VM_EXIT_SAVE_IA32_EFER)
 		v12->guest_ia32_efer = vcpu->efer;
 	if (v12->vm_exit_controls & VM_EXIT_SAVE_IA32_PAT)
