@@ -314,17 +314,77 @@ static void effect_pass(struct kvm_vcpu *vcpu, bool intercept)
 			 t, want, b - a);
 }
 
-/* The default, then everything INTERCEPT, then the default, on one vCPU. */
+#define TRACING "/sys/kernel/tracing"
+
+static bool write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok;
+}
+
+/* nvmx:nvmx_policy and nvmx:nvmx_cr on or off; false without tracefs. */
+static bool trace_events(const char *on)
+{
+	return write_file(TRACING "/events/nvmx/nvmx_policy/enable", on) &&
+	       write_file(TRACING "/events/nvmx/nvmx_cr/enable", on);
+}
+
+/* The trace, from the heap: the ELF's own data is copied into the guest. */
+static char *read_trace(void)
+{
+	const size_t size = 1 << 20;
+	char *buf = malloc(size);
+	size_t n = 0;
+	ssize_t r;
+	int fd = open(TRACING "/trace", O_RDONLY);
+
+	if (fd < 0 || !buf) {
+		free(buf);
+		return NULL;
+	}
+	while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += r;
+	close(fd);
+	buf[n] = 0;
+	return buf;
+}
+
+/*
+ * The default, then everything INTERCEPT (traced: the table set, the vCPU
+ * taking it, its CR exits), then the default, on one vCPU.
+ */
 static void test_effect(const struct nvmx_policy *def)
 {
 	struct nvmx_policy all = all_intercept(def);
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
+	bool traced;
+	char *t;
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	effect_pass(vcpu, false);
+	traced = write_file(TRACING "/trace", "") && trace_events("1");
 	TEST_ASSERT(!set_policy(vm, &all), "SET all-intercept: errno %d", errno);
 	effect_pass(vcpu, true);
+	if (traced) {
+		trace_events("0");
+		t = read_trace();
+		ksft_test_result(t && strstr(t, "nvmx_policy: vcpu -1 gen 2 ") &&
+				 strstr(t, "nvmx_policy: vcpu 0 gen 2 ") &&
+				 strstr(t, "nvmx_cr: vcpu 0 L1 cr8 mov-to 0x5 absorbed") &&
+				 strstr(t, "nvmx_cr: vcpu 0 L1 cr3 mov-from ") &&
+				 strstr(t, "nvmx_cr: vcpu 0 L1 cr0 mov-to "),
+				 "policy_and_cr_exits_traced\n");
+		free(t);
+	} else {
+		ksft_test_result_skip("policy_and_cr_exits_traced: no tracefs\n");
+	}
 	TEST_ASSERT(!set_policy(vm, (void *)def), "SET default: errno %d", errno);
 	effect_pass(vcpu, false);
 	kvm_vm_free(vm);
@@ -362,7 +422,7 @@ int main(void)
 		test_on_kvm();
 		ksft_finished();
 	}
-	ksft_set_plan(28 + 15);
+	ksft_set_plan(28 + 16);
 	h = host_caps();
 	vm = vm_create_barebones();
 
