@@ -149,8 +149,9 @@ u32 nvmx_merge_pin(u32 pin01, const struct nvmx_vmcs12 *v12);
 /*
  * Includes the I/O controls (nvmx_merge_io_controls()) and the TPR
  * controls (nvmx_merge_tpr_controls(), @tpr_intercept being the policy
- * table's TPR row: vm->masks.tpr_intercept). "Use MSR bitmaps" is set if
- * either level uses them; build the bitmap with nvmx_merge_msr_bitmap().
+ * table's TPR row as the vCPU runs it: vcpu->policy.tpr_intercept).
+ * "Use MSR bitmaps" is set if either level uses them; build the bitmap
+ * with nvmx_merge_msr_bitmap().
  */
 u32 nvmx_merge_proc(u32 proc01, const struct nvmx_vmcs12 *v12,
 		    bool tpr_intercept);

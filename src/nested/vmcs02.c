@@ -107,7 +107,7 @@ static void nvmx_vmcs02_controls(struct nvmx_vcpu *vcpu,
 		       nvmx_merge_pin(s->pin, v12));
 	nvmx_v02_write(vcpu, CPU_BASED_VM_EXEC_CONTROL,
 		       nvmx_merge_proc(s->proc, v12,
-				       vcpu->vm->masks.tpr_intercept));
+				       vcpu->policy.tpr_intercept));
 	nvmx_v02_write(vcpu, SECONDARY_VM_EXEC_CONTROL,
 		       nvmx_merge_proc2(s->proc2, v12));
 	nvmx_v02_write(vcpu, VM_EXIT_CONTROLS, nvmx_merge_exit(s->exit, v12));
@@ -166,7 +166,7 @@ static int nvmx_vmcs02_tpr(struct nvmx_vcpu *vcpu,
 	enum nvmx_tpr_mode mode;
 	struct page *page;
 
-	mode = nvmx_merge_tpr_mode(v12, vcpu->vm->masks.tpr_intercept);
+	mode = nvmx_merge_tpr_mode(v12, vcpu->policy.tpr_intercept);
 	n->tpr_mode = mode;
 	switch (mode) {
 	case NVMX_TPR_L1_SHADOW:
