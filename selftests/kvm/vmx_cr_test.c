@@ -353,8 +353,14 @@ static void l2_work(u64 w)
 		break;
 	case W_CD_ONCE:
 		l2_mov_cr0(c0 | X86_CR0_CD);
+		/*
+		 * "The same value" is what L2 now reads: the first write may
+		 * have set ET (hardwired to 1), which an ET-masking table
+		 * would otherwise see changed by every later write.
+		 */
+		j = rd_cr0_raw();
 		for (i = 0; i < N; i++)
-			l2_mov_cr0(c0 | X86_CR0_CD);
+			l2_mov_cr0(j);
 		CHECK_CR0(c0 | X86_CR0_CD);
 		l2_mov_cr0(c0);
 		CHECK_CR0(c0);
