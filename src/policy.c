@@ -25,6 +25,21 @@
 
 #define B(n)	BIT_ULL(n)
 
+/*
+ * CR4 bits L0 must see change: at every entry nvmx loads the guest's XCR0
+ * only if the guest's CR4.OSXSAVE is set, so a THROUGH OSXSAVE would let
+ * a guest run XSAVE-enabled code on the host's XCR0 (as KVM, which never
+ * gives the guest this bit). Never THROUGH.
+ */
+#define NVMX_POLICY_CR4_L0_SEES	B(X86_CR4_OSXSAVE_BIT)
+/*
+ * CR4 bits that turn on state nvmx does not switch for the guest (XCR0,
+ * PKRU, the CET MSRs): the real register may not be forced to 1 by a
+ * SHADOWING row while the guest believes the bit clear.
+ */
+#define NVMX_POLICY_CR4_L0_STATE (B(X86_CR4_OSXSAVE_BIT) | \
+				  B(X86_CR4_PKE_BIT) | B(X86_CR4_CET_BIT))
+
 static const char *const nvmx_policy_names[NVMX_POLICY_NR_ROWS] = {
 	[NVMX_POLICY_ROW_CR0(X86_CR0_PE_BIT)] = "CR0.PE",
 	[NVMX_POLICY_ROW_CR0(X86_CR0_MP_BIT)] = "CR0.MP",
@@ -207,6 +222,10 @@ void nvmx_policy_default(struct nvmx_policy *p,
 	nvmx_policy_set(c4, &p->cr4_value, X86_CR4_VMXE_BIT, NVMX_POLICY_SHADOWING, 1);
 	nvmx_policy_set(c4, &p->cr4_value, X86_CR4_SMXE_BIT, NVMX_POLICY_SHADOWING,
 			h->smxe);
+	/* L0's own need: see NVMX_POLICY_CR4_L0_SEES. */
+	if (!(nvmx_policy_cr4_fixed(h) & B(X86_CR4_OSXSAVE_BIT)))
+		nvmx_policy_set(c4, &p->cr4_value, X86_CR4_OSXSAVE_BIT,
+				NVMX_POLICY_INTERCEPT, 0);
 	p->cr2 = NVMX_POLICY_THROUGH;
 	p->cr3 = NVMX_POLICY_THROUGH;
 	p->tpr = NVMX_POLICY_SHADOWING;
@@ -275,6 +294,15 @@ int nvmx_policy_check(const struct nvmx_policy *p,
 				 NVMX_POLICY_ROW_CR4(0), bad);
 	if (r)
 		return r;
+	for (i = 0; i < 32; i++) {
+		*bad = nvmx_policy_row_name(NVMX_POLICY_ROW_CR4(i));
+		if ((NVMX_POLICY_CR4_L0_SEES & B(i)) &&
+		    p->cr4[i] == NVMX_POLICY_THROUGH)
+			return -EINVAL;
+		if ((NVMX_POLICY_CR4_L0_STATE & B(i)) &&
+		    p->cr4[i] == NVMX_POLICY_SHADOWING && (p->cr4_value & B(i)))
+			return -EINVAL;
+	}
 	/* VT-x cannot trap CR2: the guest always owns it. */
 	*bad = "CR2";
 	if (p->cr2 != NVMX_POLICY_THROUGH)

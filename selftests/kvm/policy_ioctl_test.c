@@ -94,6 +94,8 @@ static bool check_default(const struct nvmx_policy *p, const struct host *h)
 	u64 shadow0 = CR0_PE | CR0_NE | CR0_PG | CR0_NW | CR0_CD;
 	u64 shadow4 = CR4_MCE | CR4_VMXE | CR4_SMXE;
 	u64 extra4 = fixed_bits(h, 1) & ~shadow4;
+	/* OSXSAVE: L0 must see it change (XCR0), unless the host fixes it. */
+	u64 icpt4 = BIT_ULL(18) & ~extra4;
 	bool ok = true;
 
 #define WANT(cond) do {						\
@@ -110,8 +112,9 @@ static bool check_default(const struct nvmx_policy *p, const struct host *h)
 	WANT(bits_with(p->cr0, NVMX_POLICY_NONE) == (~CR0_DEFINED & 0xffffffffULL));
 	WANT(p->cr0_value == (CR0_PE | CR0_NE | CR0_PG));
 	WANT(bits_with(p->cr4, NVMX_POLICY_SHADOWING) == (shadow4 | extra4));
+	WANT(bits_with(p->cr4, NVMX_POLICY_INTERCEPT) == icpt4);
 	WANT(bits_with(p->cr4, NVMX_POLICY_THROUGH) ==
-	     (CR4_DEFINED & ~shadow4 & ~extra4));
+	     (CR4_DEFINED & ~shadow4 & ~extra4 & ~icpt4));
 	/* SMXE is the host's own: Linux sets it only under tboot. */
 	WANT((p->cr4_value & ~CR4_SMXE) == (CR4_MCE | CR4_VMXE));
 	WANT(!(p->cr4_value & CR4_SMXE) || (h->fixed1[1] & CR4_SMXE));
@@ -422,7 +425,7 @@ int main(void)
 		test_on_kvm();
 		ksft_finished();
 	}
-	ksft_set_plan(28 + 16);
+	ksft_set_plan(30 + 16);
 	h = host_caps();
 	vm = vm_create_barebones();
 
@@ -516,6 +519,10 @@ int main(void)
 	refused(vm, &good, &p, EINVAL, "vmcs_ptr_not_intercept");
 	p = good; p.cr2 = NVMX_POLICY_INTERCEPT;
 	refused(vm, &good, &p, EINVAL, "cr2_not_through");
+	p = good; p.cr4[18] = NVMX_POLICY_THROUGH; p.cr4_value &= ~BIT_ULL(18);
+	refused(vm, &good, &p, EINVAL, "through_on_cr4_osxsave");
+	p = good; p.cr4[22] = NVMX_POLICY_SHADOWING; p.cr4_value |= BIT_ULL(22);
+	refused(vm, &good, &p, EINVAL, "cr4_pke_forced_to_1");
 	/* A bit this host fixes to 0 (a CR4 feature it lacks), if any. */
 	for (i = 0; i < 32; i++)
 		if ((fixed_bits(&h, 1) & ~h.fixed0[1]) & BIT_ULL(i))

@@ -27,6 +27,8 @@
 #define CR4_LA57	BIT_ULL(12)
 #define CR4_VMXE	BIT_ULL(13)
 #define CR4_SMXE	BIT_ULL(14)
+#define CR4_OSXSAVE	BIT_ULL(18)
+#define CR4_PKE		BIT_ULL(22)
 #define CR4_PKS		BIT_ULL(24)
 /* VME..OSXMMEXCPT, UMIP, LA57, VMXE, SMXE, FSGSBASE..OSXSAVE, SMEP..PKS */
 #define CR4_SDM		(0x7ffULL | BIT_ULL(11) | CR4_LA57 | CR4_VMXE | \
@@ -117,11 +119,16 @@ TEST(default_is_the_issues_table)
 	EXPECT_EQ(CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_WP | CR0_AM,
 		  pol_bits(p.cr0, NVMX_POLICY_THROUGH));
 	EXPECT_EQ(~CR0_ALL & 0xffffffffULL, pol_bits(p.cr0, NVMX_POLICY_NONE));
-	/* This host has every CR4 bit: only MCE, VMXE, SMXE are shadowed. */
+	/*
+	 * This host has every CR4 bit: only MCE, VMXE, SMXE are shadowed,
+	 * and OSXSAVE, which L0 must see change, is intercepted.
+	 */
 	EXPECT_EQ(CR4_MCE | CR4_VMXE | CR4_SMXE,
 		  pol_bits(p.cr4, NVMX_POLICY_SHADOWING));
+	EXPECT_EQ(CR4_OSXSAVE, pol_bits(p.cr4, NVMX_POLICY_INTERCEPT));
 	EXPECT_EQ(CR4_MCE | CR4_VMXE | CR4_SMXE, p.cr4_value);
-	EXPECT_EQ(nvmx_policy_cr4_defined() & ~(CR4_MCE | CR4_VMXE | CR4_SMXE),
+	EXPECT_EQ(nvmx_policy_cr4_defined() &
+		  ~(CR4_MCE | CR4_VMXE | CR4_SMXE | CR4_OSXSAVE),
 		  pol_bits(p.cr4, NVMX_POLICY_THROUGH));
 	EXPECT_EQ(NVMX_POLICY_THROUGH, p.cr2);
 	EXPECT_EQ(NVMX_POLICY_THROUGH, p.cr3);
@@ -180,6 +187,15 @@ TEST(refusals_name_the_row)
 	REFUSED(&full, p, "CR0.NE");
 	p = d; *row_ptr(&p, "CR4.VMXE") = NVMX_POLICY_THROUGH;
 	REFUSED(&full, p, "CR4.VMXE");
+	/* L0 switches XCR0 on OSXSAVE; no forced PKE (PKRU unswitched). */
+	p = d; *row_ptr(&p, "CR4.OSXSAVE") = NVMX_POLICY_THROUGH;
+	REFUSED(&full, p, "CR4.OSXSAVE");
+	p = d; *row_ptr(&p, "CR4.OSXSAVE") = NVMX_POLICY_SHADOWING;
+	p.cr4_value |= CR4_OSXSAVE;
+	REFUSED(&full, p, "CR4.OSXSAVE");
+	p = d; *row_ptr(&p, "CR4.PKE") = NVMX_POLICY_SHADOWING;
+	p.cr4_value |= CR4_PKE;
+	REFUSED(&full, p, "CR4.PKE");
 	/* Without unrestricted guest PE and PG are fixed too. */
 	p = d; *row_ptr(&p, "CR0.PG") = NVMX_POLICY_THROUGH;
 	REFUSED(&full, p, "CR0.PG");
