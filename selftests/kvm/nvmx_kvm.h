@@ -7,9 +7,12 @@
 #define NVMX_KVM_H
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kvm_util.h"
@@ -38,6 +41,56 @@ static inline int nvmx_exit_counts(struct kvm_vcpu *vcpu,
 	c->size = sizeof(*c);
 	c->flags = reset ? NVMX_EXIT_COUNTS_RESET : 0;
 	return ioctl(vcpu->fd, NVMX_GET_EXIT_COUNTS, c) ? errno : 0;
+}
+
+/*
+ * For a program's --table mode: runs this program again with no arguments,
+ * on nvmx through the nvmx-run beside it when @via_nvmx_run, else on
+ * kvm_intel. Each line of its stdout goes to @line; a line @line does not
+ * take is the run's log and goes to stderr after "@dev: ", off the table.
+ * Returns the run's exit code (128 + the signal that killed it).
+ */
+static inline int run_self(const char *prog, const char *dev, bool via_nvmx_run,
+			   bool (*line)(const char *s, void *arg), void *arg)
+{
+	char self[PATH_MAX], nvmx_run[PATH_MAX + 16], buf[512];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int fds[2], st, status;
+	char *slash;
+	FILE *f;
+	pid_t pid;
+
+	TEST_ASSERT(n > 0, "readlink /proc/self/exe: %s", strerror(errno));
+	self[n] = 0;
+	slash = strrchr(self, '/');
+	TEST_ASSERT(slash, "no directory in %s", self);
+	snprintf(nvmx_run, sizeof(nvmx_run), "%.*s/nvmx-run", (int)(slash - self), self);
+
+	TEST_ASSERT(!pipe(fds), "pipe: %s", strerror(errno));
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		close(fds[1]);
+		if (via_nvmx_run)
+			execl(nvmx_run, nvmx_run, self, (char *)NULL);
+		else
+			execl(self, self, (char *)NULL);
+		fprintf(stderr, "%s: exec for %s: %s\n", prog, dev, strerror(errno));
+		_exit(127);
+	}
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	TEST_ASSERT(f, "fdopen: %s", strerror(errno));
+	while (fgets(buf, sizeof(buf), f))
+		if (!line(buf, arg))
+			fprintf(stderr, "%s: %s", dev, buf);
+	fclose(f);
+	TEST_ASSERT(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
+	status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	fprintf(stderr, "%s: %s: exit %d\n", prog, dev, status);
+	return status;
 }
 
 #endif /* NVMX_KVM_H */

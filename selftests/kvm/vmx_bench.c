@@ -21,10 +21,7 @@
  * the Markdown table of both. A benchmark, not a timed test: it asserts
  * only that the runs did what they should and that the counts are sane.
  */
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include "kselftest.h"
 #include "test_util.h"
@@ -398,45 +395,19 @@ struct bench_dev {
 	char cells[NR_ROWS][2][32];
 };
 
-/* Runs the measurement on @d, filling its cells from the "row" lines. */
-static void run_dev(struct bench_dev *d, const char *self, const char *nvmx_run)
+/* A "row" line of the run on @arg (a struct bench_dev) into its cells. */
+static bool bench_row(const char *line, void *arg)
 {
-	char line[512], c1[32], c2[32];
-	int fds[2], row, st;
-	FILE *f;
-	pid_t pid;
+	struct bench_dev *d = arg;
+	char c1[32], c2[32];
+	int row;
 
-	TEST_ASSERT(!pipe(fds), "pipe: %s", strerror(errno));
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork: %s", strerror(errno));
-	if (!pid) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		if (d->via_nvmx_run)
-			execl(nvmx_run, nvmx_run, self, (char *)NULL);
-		else
-			execl(self, self, (char *)NULL);
-		fprintf(stderr, "vmx_bench: exec for %s: %s\n", d->name, strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	TEST_ASSERT(f, "fdopen: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "row %d %31s %31s", &row, c1, c2) == 3 &&
-		    row >= 0 && row < NR_ROWS) {
-			strcpy(d->cells[row][0], c1);
-			strcpy(d->cells[row][1], strcmp(c2, "-") ? c2 : "");
-			continue;
-		}
-		/* Everything else is the run's log: keep it off the table. */
-		fprintf(stderr, "%s: %s", d->name, line);
-	}
-	fclose(f);
-	TEST_ASSERT(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
-	d->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	fprintf(stderr, "vmx_bench: %s: exit %d\n", d->name, d->status);
+	if (sscanf(line, "row %d %31s %31s", &row, c1, c2) != 3 ||
+	    row < 0 || row >= NR_ROWS)
+		return false;
+	strcpy(d->cells[row][0], c1);
+	strcpy(d->cells[row][1], strcmp(c2, "-") ? c2 : "");
+	return true;
 }
 
 static int table(void)
@@ -445,23 +416,15 @@ static int table(void)
 		{ .name = "/dev/nvmx", .via_nvmx_run = true },
 		{ .name = "/dev/kvm" },
 	};
-	char self[PATH_MAX], nvmx_run[PATH_MAX + 16];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int i, r, rc = 0;
-	char *slash;
-
-	TEST_ASSERT(n > 0, "readlink /proc/self/exe: %s", strerror(errno));
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	TEST_ASSERT(slash, "no directory in %s", self);
-	snprintf(nvmx_run, sizeof(nvmx_run), "%.*s/nvmx-run", (int)(slash - self), self);
 
 	for (i = 0; i < (int)ARRAY_SIZE(devs); i++) {
 		for (r = 0; r < NR_ROWS; r++) {
 			strcpy(devs[i].cells[r][0], "?");
 			strcpy(devs[i].cells[r][1], "?");
 		}
-		run_dev(&devs[i], self, nvmx_run);
+		devs[i].status = run_self("vmx_bench", devs[i].name,
+					  devs[i].via_nvmx_run, bench_row, &devs[i]);
 		if (devs[i].status && (!rc || rc == KSFT_SKIP))
 			rc = devs[i].status;
 	}
