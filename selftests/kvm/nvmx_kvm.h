@@ -7,6 +7,7 @@
 #define NVMX_KVM_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,6 +42,22 @@ static inline int nvmx_exit_counts(struct kvm_vcpu *vcpu,
 	c->size = sizeof(*c);
 	c->flags = reset ? NVMX_EXIT_COUNTS_RESET : 0;
 	return ioctl(vcpu->fd, NVMX_GET_EXIT_COUNTS, c) ? errno : 0;
+}
+
+/* Where the tests that check nvmx's tracepoints find them. */
+#define TRACING "/sys/kernel/tracing"
+
+/* Writes @s over a tracefs (or sysfs) file: 0, or -1 if that fails. */
+static inline int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	int r;
+
+	if (fd < 0)
+		return -1;
+	r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
+	close(fd);
+	return r;
 }
 
 /*

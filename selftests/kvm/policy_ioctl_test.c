@@ -314,25 +314,11 @@ static void effect_pass(struct kvm_vcpu *vcpu, bool intercept)
 			 t, want, b - a);
 }
 
-#define TRACING "/sys/kernel/tracing"
-
-static bool write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok;
-}
-
 /* nvmx:nvmx_policy and nvmx:nvmx_cr on or off; false without tracefs. */
 static bool trace_events(const char *on)
 {
-	return write_file(TRACING "/events/nvmx/nvmx_policy/enable", on) &&
-	       write_file(TRACING "/events/nvmx/nvmx_cr/enable", on);
+	return !write_file(TRACING "/events/nvmx/nvmx_policy/enable", on) &&
+	       !write_file(TRACING "/events/nvmx/nvmx_cr/enable", on);
 }
 
 /* The trace, from the heap: the ELF's own data is copied into the guest. */
@@ -369,7 +355,7 @@ static void test_effect(const struct nvmx_policy *def)
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	effect_pass(vcpu, false);
-	traced = write_file(TRACING "/trace", "") && trace_events("1");
+	traced = !write_file(TRACING "/trace", "") && trace_events("1");
 	TEST_ASSERT(!set_policy(vm, &all), "SET all-intercept: errno %d", errno);
 	effect_pass(vcpu, true);
 	if (traced) {
