@@ -44,6 +44,33 @@ static inline int nvmx_exit_counts(struct kvm_vcpu *vcpu,
 	return ioctl(vcpu->fd, NVMX_GET_EXIT_COUNTS, c) ? errno : 0;
 }
 
+/* run_to()'s stage for GUEST_DONE. */
+#define RUN_TO_DONE	(~0ull)
+
+/*
+ * Runs @vcpu to its next ucall, which must be GUEST_SYNC(@stage), or
+ * GUEST_DONE for RUN_TO_DONE; a guest assertion fails the test here.
+ */
+static inline struct ucall run_to(struct kvm_vcpu *vcpu, u64 stage)
+{
+	struct ucall uc;
+	u64 cmd;
+
+	vcpu_run(vcpu);
+	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO,
+		    "exit reason %u (%s), want KVM_EXIT_IO",
+		    vcpu->run->exit_reason, exit_reason_str(vcpu->run->exit_reason));
+	cmd = get_ucall(vcpu, &uc);
+	if (cmd == UCALL_ABORT)
+		REPORT_GUEST_ASSERT_2(uc, "values: %#lx, %#lx");
+	if (stage == RUN_TO_DONE)
+		TEST_ASSERT(cmd == UCALL_DONE, "ucall %lu, want done", cmd);
+	else
+		TEST_ASSERT(cmd == UCALL_SYNC && uc.args[1] == stage,
+			    "ucall %lu stage %lu, want sync %lu", cmd, uc.args[1], stage);
+	return uc;
+}
+
 /* Where the tests that check nvmx's tracepoints find them. */
 #define TRACING "/sys/kernel/tracing"
 

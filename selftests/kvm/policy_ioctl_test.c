@@ -242,21 +242,6 @@ static u64 cr_exits(struct kvm_vcpu *vcpu)
 	return val;
 }
 
-/* Runs to the next sync, which must be @stage; returns its ucall. */
-static struct ucall to_sync(struct kvm_vcpu *vcpu, u64 want)
-{
-	struct ucall uc;
-	u64 cmd;
-
-	vcpu_run(vcpu);
-	cmd = get_ucall(vcpu, &uc);
-	if (cmd == UCALL_ABORT)
-		REPORT_GUEST_ASSERT_1(uc, "value 0x%lx");
-	TEST_ASSERT(cmd == UCALL_SYNC && uc.args[1] == want,
-		    "ucall %lu stage %lu, want stage %lu", cmd, uc.args[1], want);
-	return uc;
-}
-
 /* Every defined CR0/CR4 row INTERCEPT, CR3 and TPR too. */
 static struct nvmx_policy all_intercept(const struct nvmx_policy *def)
 {
@@ -285,29 +270,29 @@ static void effect_pass(struct kvm_vcpu *vcpu, bool intercept)
 	struct ucall uc;
 
 	a = cr_exits(vcpu);
-	to_sync(vcpu, ST_MP);
+	run_to(vcpu, ST_MP);
 	b = cr_exits(vcpu);
 	want = intercept ? 2 * N_TOGGLES : 0;
 	ksft_test_result(b - a == want, "%s_cr0_mp_toggles_exit_%lu (got %lu)\n",
 			 t, want, b - a);
-	uc = to_sync(vcpu, ST_CD);
+	uc = run_to(vcpu, ST_CD);
 	a = cr_exits(vcpu);
 	ksft_test_result(a - b == 2 && (uc.args[2] & CR0_CD) && !(uc.args[3] & CR0_CD),
 			 "%s_cr0_cd_set_clear_exit_2_and_read_back (got %lu, read 0x%lx)\n",
 			 t, a - b, uc.args[2]);
-	uc = to_sync(vcpu, ST_CR3);
+	uc = run_to(vcpu, ST_CR3);
 	b = cr_exits(vcpu);
 	/* MOV from, MOV to, and the MOV from of the sync's argument. */
 	want = intercept ? 3 : 0;
 	ksft_test_result(b - a == want && uc.args[2] == uc.args[3] && uc.args[2],
 			 "%s_cr3_read_write_read_exit_%lu (got %lu, cr3 0x%lx)\n",
 			 t, want, b - a, uc.args[2]);
-	uc = to_sync(vcpu, ST_CR8);
+	uc = run_to(vcpu, ST_CR8);
 	a = cr_exits(vcpu);
 	want = intercept ? 3 : 0;
 	ksft_test_result(a - b == want && uc.args[2] == 5,
 			 "%s_cr8_exit_%lu (got %lu, read %lu)\n", t, want, a - b, uc.args[2]);
-	to_sync(vcpu, ST_CR4);
+	run_to(vcpu, ST_CR4);
 	b = cr_exits(vcpu);
 	want = intercept ? 2 * N_TOGGLES : 0;
 	ksft_test_result(b - a == want, "%s_cr4_tsd_toggles_exit_%lu (got %lu)\n",
