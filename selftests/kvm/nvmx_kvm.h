@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
@@ -42,6 +43,38 @@ static inline int nvmx_exit_counts(struct kvm_vcpu *vcpu,
 	c->size = sizeof(*c);
 	c->flags = reset ? NVMX_EXIT_COUNTS_RESET : 0;
 	return ioctl(vcpu->fd, NVMX_GET_EXIT_COUNTS, c) ? errno : 0;
+}
+
+/*
+ * Element @idx of the vCPU stat @name (of at most 256) into @val, from a
+ * stats fd of its own; false when the device has no such element.
+ */
+static inline bool vcpu_stat_get(struct kvm_vcpu *vcpu, const char *name,
+				 unsigned int idx, u64 *val)
+{
+	struct kvm_stats_header header;
+	struct kvm_stats_desc *descs, *desc;
+	bool found = false;
+	u64 buf[256];
+	unsigned int i;
+	int fd;
+
+	fd = vcpu_get_stats_fd(vcpu);
+	read_stats_header(fd, &header);
+	descs = read_stats_descriptors(fd, &header);
+	for (i = 0; i < header.num_desc; i++) {
+		desc = get_stats_descriptor(descs, i, &header);
+		if (!strcmp(desc->name, name) && idx < desc->size &&
+		    desc->size <= 256) {
+			read_stat_data(fd, &header, desc, buf, desc->size);
+			*val = buf[idx];
+			found = true;
+			break;
+		}
+	}
+	free(descs);
+	close(fd);
+	return found;
 }
 
 /* run_to()'s stage for GUEST_DONE. */

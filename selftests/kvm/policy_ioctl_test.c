@@ -221,25 +221,9 @@ static void guest_code(void)
 /* nvmx_l1_exits[28]: L1's CR-access exits. */
 static u64 cr_exits(struct kvm_vcpu *vcpu)
 {
-	struct kvm_stats_header header;
-	struct kvm_stats_desc *descs, *desc;
-	u64 buf[256], val = ~0ULL;
-	int fd, i;
+	u64 val;
 
-	fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(fd, &header);
-	descs = read_stats_descriptors(fd, &header);
-	for (i = 0; i < header.num_desc; i++) {
-		desc = get_stats_descriptor(descs, i, &header);
-		if (!strcmp(desc->name, "nvmx_l1_exits") && desc->size > 28 &&
-		    desc->size <= 256) {
-			read_stat_data(fd, &header, desc, buf, desc->size);
-			val = buf[28];
-		}
-	}
-	free(descs);
-	close(fd);
-	return val;
+	return vcpu_stat_get(vcpu, "nvmx_l1_exits", 28, &val) ? val : ~0ULL;
 }
 
 /* Every defined CR0/CR4 row INTERCEPT, CR3 and TPR too. */
