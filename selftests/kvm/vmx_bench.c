@@ -211,41 +211,10 @@ static void l1_code(struct vmx_pages *vmx)
 	GUEST_DONE();
 }
 
-/* The vCPU's binary stats, looked up by name. */
-struct vcpu_stats {
-	int fd;
-	struct kvm_stats_header header;
-	struct kvm_stats_desc *descs;
-};
+/* The vCPU stats read at each sync; kvm_intel has no vmcs02 writes. */
+enum { S_EXITS, S_WRITES, NR_S };
 
-static void stats_open(struct vcpu_stats *s, struct kvm_vcpu *vcpu)
-{
-	s->fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(s->fd, &s->header);
-	s->descs = read_stats_descriptors(s->fd, &s->header);
-}
-
-static void stats_close(struct vcpu_stats *s)
-{
-	free(s->descs);
-	close(s->fd);
-}
-
-/* The stat @name in @val; false when the device has no such stat. */
-static bool stat_get(struct vcpu_stats *s, const char *name, u64 *val)
-{
-	struct kvm_stats_desc *desc;
-	unsigned int i;
-
-	for (i = 0; i < s->header.num_desc; i++) {
-		desc = get_stats_descriptor(s->descs, i, &s->header);
-		if (!strcmp(desc->name, name)) {
-			read_stat_data(s->fd, &s->header, desc, val, 1);
-			return true;
-		}
-	}
-	return false;
-}
+static const char *const stat_names[NR_S] = { "exits", "nvmx_vmcs02_writes" };
 
 /*
  * kvm_intel's enable_shadow_vmcs parameter, for the log: with VMCS
@@ -303,13 +272,14 @@ static void measure_row(enum bench_row row, enum bench_phase op,
 static int measure(void)
 {
 	bool nvmx = on_nvmx();
-	struct vcpu_stats stats;
+	struct kvm_stats_desc *desc[NR_S];
+	struct nested_stats stats;
 	struct kvm_vcpu *vcpu;
 	vm_vaddr_t vmx_gva;
 	unsigned int sync = 0;
 	struct kvm_vm *vm;
 	struct ucall uc;
-	u64 stage, apic1, apic2, wl, wr;
+	u64 stage, apic1, apic2, wl, wr, v[NR_S];
 
 	setbuf(stdout, NULL);
 	require_nested_vmx();
@@ -321,7 +291,7 @@ static int measure(void)
 	vm = vm_create_with_one_vcpu(&vcpu, l1_code);
 	vcpu_alloc_vmx(vm, &vmx_gva);
 	vcpu_args_set(vcpu, 1, vmx_gva);
-	stats_open(&stats, vcpu);
+	nested_stats_open(&stats, vcpu, stat_names, NR_S, 1, desc);
 
 	for (;;) {
 		vcpu_run(vcpu);
@@ -333,10 +303,11 @@ static int measure(void)
 			stage = uc.args[1];
 			TEST_ASSERT(stage == sync && sync <= NR_PHASES,
 				    "GUEST_SYNC %lu, want %u", stage, sync);
-			TEST_ASSERT(stat_get(&stats, "exits", &exits_at[sync]),
-				    "the vCPU stats have no \"exits\"");
-			has_writes = stat_get(&stats, "nvmx_vmcs02_writes",
-					      &writes_at[sync]);
+			TEST_ASSERT(desc[S_EXITS], "the vCPU stats have no \"exits\"");
+			nested_stats_read(&stats, v);
+			exits_at[sync] = v[S_EXITS];
+			has_writes = desc[S_WRITES];
+			writes_at[sync] = v[S_WRITES];
 			sync++;
 			continue;
 		case UCALL_DONE:
@@ -350,7 +321,7 @@ static int measure(void)
 		break;
 	}
 	TEST_ASSERT(sync == NR_PHASES + 1, "%u GUEST_SYNCs, want %u", sync, NR_PHASES + 1);
-	stats_close(&stats);
+	close(stats.fd);
 	sync_global_from_guest(vm, ticks);
 	sync_global_from_guest(vm, l1_apic_base);
 	sync_global_from_guest(vm, l2_apic_base);
