@@ -276,10 +276,9 @@ static int measure(void)
 	struct nested_stats stats;
 	struct kvm_vcpu *vcpu;
 	vm_vaddr_t vmx_gva;
-	unsigned int sync = 0;
+	unsigned int sync;
 	struct kvm_vm *vm;
-	struct ucall uc;
-	u64 stage, apic1, apic2, wl, wr, v[NR_S];
+	u64 apic1, apic2, wl, wr, v[NR_S];
 
 	setbuf(stdout, NULL);
 	require_nested_vmx();
@@ -292,35 +291,16 @@ static int measure(void)
 	vcpu_alloc_vmx(vm, &vmx_gva);
 	vcpu_args_set(vcpu, 1, vmx_gva);
 	nested_stats_open(&stats, vcpu, stat_names, NR_S, 1, desc);
+	TEST_ASSERT(desc[S_EXITS], "the vCPU stats have no \"exits\"");
 
-	for (;;) {
-		vcpu_run(vcpu);
-		TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO,
-			    "exit reason %u (%s), want KVM_EXIT_IO",
-			    vcpu->run->exit_reason, exit_reason_str(vcpu->run->exit_reason));
-		switch (get_ucall(vcpu, &uc)) {
-		case UCALL_SYNC:
-			stage = uc.args[1];
-			TEST_ASSERT(stage == sync && sync <= NR_PHASES,
-				    "GUEST_SYNC %lu, want %u", stage, sync);
-			TEST_ASSERT(desc[S_EXITS], "the vCPU stats have no \"exits\"");
-			nested_stats_read(&stats, v);
-			exits_at[sync] = v[S_EXITS];
-			has_writes = desc[S_WRITES];
-			writes_at[sync] = v[S_WRITES];
-			sync++;
-			continue;
-		case UCALL_DONE:
-			break;
-		case UCALL_ABORT:
-			REPORT_GUEST_ASSERT_2(uc, "values: %#lx, %#lx");
-			break;
-		default:
-			TEST_FAIL("unexpected ucall %lu", uc.cmd);
-		}
-		break;
+	for (sync = 0; sync <= NR_PHASES; sync++) {
+		run_to(vcpu, sync);
+		nested_stats_read(&stats, v);
+		exits_at[sync] = v[S_EXITS];
+		has_writes = desc[S_WRITES];
+		writes_at[sync] = v[S_WRITES];
 	}
-	TEST_ASSERT(sync == NR_PHASES + 1, "%u GUEST_SYNCs, want %u", sync, NR_PHASES + 1);
+	run_to(vcpu, RUN_TO_DONE);
 	close(stats.fd);
 	sync_global_from_guest(vm, ticks);
 	sync_global_from_guest(vm, l1_apic_base);
