@@ -347,31 +347,6 @@ static void check_inputs(struct kvm_vcpu *vcpu)
 
 /* ---- the workloads ---- */
 
-static struct ucall run_to(struct kvm_vcpu *vcpu, u64 stage)
-{
-	struct ucall uc;
-
-	vcpu_run(vcpu);
-	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO,
-		    "exit reason %u (%s), want KVM_EXIT_IO",
-		    vcpu->run->exit_reason, exit_reason_str(vcpu->run->exit_reason));
-	switch (get_ucall(vcpu, &uc)) {
-	case UCALL_SYNC:
-		TEST_ASSERT(uc.args[1] == stage, "sync %lu, want %lu",
-			    uc.args[1], stage);
-		break;
-	case UCALL_DONE:
-		TEST_ASSERT(stage == ~0ull, "done, want sync %lu", stage);
-		break;
-	case UCALL_ABORT:
-		REPORT_GUEST_ASSERT_2(uc, "values: %#lx, %#lx");
-		break;
-	default:
-		TEST_FAIL("unexpected ucall %lu", uc.cmd);
-	}
-	return uc;
-}
-
 static void l1_workload(void)
 {
 	struct nvmx_exit_counts c, after;
@@ -391,7 +366,7 @@ static void l1_workload(void)
 		run_to(vcpu, 0);
 		run_to(vcpu, 1);
 		run_to(vcpu, 2);
-		run_to(vcpu, ~0ull);
+		run_to(vcpu, RUN_TO_DONE);
 		result(true, "l1_workload_runs");
 		kvm_vm_free(vm);
 		return;
@@ -449,7 +424,7 @@ static void l1_workload(void)
 	expect_count("sync2", "exits[L1][CPUID]", c.exits[L_L1][R_CPUID], 0);
 	expect_count("sync2", "exits since sync1", counts_total(&c),
 		     s2.v[S_EXITS][0] - s1.v[S_EXITS][0]);
-	run_to(vcpu, ~0ull);
+	run_to(vcpu, RUN_TO_DONE);
 	close(stats.fd);
 	kvm_vm_free(vm);
 }
@@ -503,7 +478,7 @@ static void l2_workload(void)
 			     s1.v[S_EXITS][0] - s0.v[S_EXITS][0]);
 		close(stats.fd);
 	}
-	run_to(vcpu, ~0ull);
+	run_to(vcpu, RUN_TO_DONE);
 	kvm_vm_free(vm);
 }
 
@@ -530,7 +505,7 @@ static int workload(void)
 	vcpu_args_set(vcpu, 1, vmx_gva);
 	run_to(vcpu, 0);
 	run_to(vcpu, 1);
-	run_to(vcpu, ~0ull);
+	run_to(vcpu, RUN_TO_DONE);
 	counts_get(vcpu, &c, false);
 	for (l = 0; l < NVMX_NR_LEVELS; l++) {
 		for (i = 0; i < NVMX_EXIT_COUNT_REASONS; i++)

@@ -224,40 +224,9 @@ static void guest_code(void)
 /* nvmx_l1_exits[28]: L1's CR-access exits. */
 static u64 cr_exits(struct kvm_vcpu *vcpu)
 {
-	struct kvm_stats_header header;
-	struct kvm_stats_desc *descs, *desc;
-	u64 buf[256], val = ~0ULL;
-	int fd, i;
+	u64 val;
 
-	fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(fd, &header);
-	descs = read_stats_descriptors(fd, &header);
-	for (i = 0; i < header.num_desc; i++) {
-		desc = get_stats_descriptor(descs, i, &header);
-		if (!strcmp(desc->name, "nvmx_l1_exits") && desc->size > 28 &&
-		    desc->size <= 256) {
-			read_stat_data(fd, &header, desc, buf, desc->size);
-			val = buf[28];
-		}
-	}
-	free(descs);
-	close(fd);
-	return val;
-}
-
-/* Runs to the next sync, which must be @stage; returns its ucall. */
-static struct ucall to_sync(struct kvm_vcpu *vcpu, u64 want)
-{
-	struct ucall uc;
-	u64 cmd;
-
-	vcpu_run(vcpu);
-	cmd = get_ucall(vcpu, &uc);
-	if (cmd == UCALL_ABORT)
-		REPORT_GUEST_ASSERT_1(uc, "value 0x%lx");
-	TEST_ASSERT(cmd == UCALL_SYNC && uc.args[1] == want,
-		    "ucall %lu stage %lu, want stage %lu", cmd, uc.args[1], want);
-	return uc;
+	return vcpu_stat_get(vcpu, "nvmx_l1_exits", 28, &val) ? val : ~0ULL;
 }
 
 /* Every defined CR0/CR4 row INTERCEPT, CR3 and TPR too. */
@@ -288,54 +257,40 @@ static void effect_pass(struct kvm_vcpu *vcpu, bool intercept)
 	struct ucall uc;
 
 	a = cr_exits(vcpu);
-	to_sync(vcpu, ST_MP);
+	run_to(vcpu, ST_MP);
 	b = cr_exits(vcpu);
 	want = intercept ? 2 * N_TOGGLES : 0;
 	ksft_test_result(b - a == want, "%s_cr0_mp_toggles_exit_%lu (got %lu)\n",
 			 t, want, b - a);
-	uc = to_sync(vcpu, ST_CD);
+	uc = run_to(vcpu, ST_CD);
 	a = cr_exits(vcpu);
 	ksft_test_result(a - b == 2 && (uc.args[2] & CR0_CD) && !(uc.args[3] & CR0_CD),
 			 "%s_cr0_cd_set_clear_exit_2_and_read_back (got %lu, read 0x%lx)\n",
 			 t, a - b, uc.args[2]);
-	uc = to_sync(vcpu, ST_CR3);
+	uc = run_to(vcpu, ST_CR3);
 	b = cr_exits(vcpu);
 	/* MOV from, MOV to, and the MOV from of the sync's argument. */
 	want = intercept ? 3 : 0;
 	ksft_test_result(b - a == want && uc.args[2] == uc.args[3] && uc.args[2],
 			 "%s_cr3_read_write_read_exit_%lu (got %lu, cr3 0x%lx)\n",
 			 t, want, b - a, uc.args[2]);
-	uc = to_sync(vcpu, ST_CR8);
+	uc = run_to(vcpu, ST_CR8);
 	a = cr_exits(vcpu);
 	want = intercept ? 3 : 0;
 	ksft_test_result(a - b == want && uc.args[2] == 5,
 			 "%s_cr8_exit_%lu (got %lu, read %lu)\n", t, want, a - b, uc.args[2]);
-	to_sync(vcpu, ST_CR4);
+	run_to(vcpu, ST_CR4);
 	b = cr_exits(vcpu);
 	want = intercept ? 2 * N_TOGGLES : 0;
 	ksft_test_result(b - a == want, "%s_cr4_tsd_toggles_exit_%lu (got %lu)\n",
 			 t, want, b - a);
 }
 
-#define TRACING "/sys/kernel/tracing"
-
-static bool write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok;
-}
-
 /* nvmx:nvmx_policy and nvmx:nvmx_cr on or off; false without tracefs. */
 static bool trace_events(const char *on)
 {
-	return write_file(TRACING "/events/nvmx/nvmx_policy/enable", on) &&
-	       write_file(TRACING "/events/nvmx/nvmx_cr/enable", on);
+	return !write_file(TRACING "/events/nvmx/nvmx_policy/enable", on) &&
+	       !write_file(TRACING "/events/nvmx/nvmx_cr/enable", on);
 }
 
 /* The trace, from the heap: the ELF's own data is copied into the guest. */
@@ -372,7 +327,7 @@ static void test_effect(const struct nvmx_policy *def)
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	effect_pass(vcpu, false);
-	traced = write_file(TRACING "/trace", "") && trace_events("1");
+	traced = !write_file(TRACING "/trace", "") && trace_events("1");
 	TEST_ASSERT(!set_policy(vm, &all), "SET all-intercept: errno %d", errno);
 	effect_pass(vcpu, true);
 	if (traced) {

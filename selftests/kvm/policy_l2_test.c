@@ -96,24 +96,6 @@ static u64 host_get(struct kvm_vm *vm, void *p)
 	return *(u64 *)addr_gva2hva(vm, (vm_vaddr_t)p);
 }
 
-static void run_to(struct kvm_vcpu *vcpu, u64 want)
-{
-	struct ucall uc;
-	u64 cmd;
-
-	vcpu_run(vcpu);
-	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO, "exit reason %u (%s)",
-		    vcpu->run->exit_reason, exit_reason_str(vcpu->run->exit_reason));
-	cmd = get_ucall(vcpu, &uc);
-	if (cmd == UCALL_ABORT)
-		REPORT_GUEST_ASSERT_2(uc, "values: %#lx, %#lx");
-	if (want)
-		TEST_ASSERT(cmd == UCALL_SYNC && uc.args[1] == want,
-			    "ucall %lu %lu, want sync %lu", cmd, uc.args[1], want);
-	else
-		TEST_ASSERT(cmd == UCALL_DONE, "ucall %lu, want done", cmd);
-}
-
 int main(void)
 {
 	static u64 a[2 * MAX_SIZE], b[2 * MAX_SIZE];
@@ -140,7 +122,7 @@ int main(void)
 	nested_stats_read(&st, a);
 	run_to(vcpu, 2);
 	nested_stats_read(&st, b);
-	run_to(vcpu, 0);
+	run_to(vcpu, RUN_TO_DONE);
 
 	for (i = 0; i < 4; i++)
 		r[i] = host_get(vm, &l2_cr0[i]);

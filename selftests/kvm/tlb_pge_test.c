@@ -83,27 +83,8 @@ static vm_paddr_t pte_gpa(struct kvm_vm *vm, u64 va)
 /* Element @idx of the vCPU stat @name in @val; false when there is none. */
 static bool read_stat(struct kvm_vcpu *vcpu, const char *name, int idx, u64 *val)
 {
-	struct kvm_stats_header header;
-	struct kvm_stats_desc *descs, *desc;
-	bool found = false;
-	u64 buf[256];
-	int fd, i;
+	bool found = vcpu_stat_get(vcpu, name, idx, val);
 
-	fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(fd, &header);
-	descs = read_stats_descriptors(fd, &header);
-	for (i = 0; i < header.num_desc; i++) {
-		desc = get_stats_descriptor(descs, i, &header);
-		if (!strcmp(desc->name, name) && idx < desc->size &&
-		    desc->size <= 256) {
-			read_stat_data(fd, &header, desc, buf, desc->size);
-			*val = buf[idx];
-			found = true;
-			break;
-		}
-	}
-	free(descs);
-	close(fd);
 	if (!found)
 		ksft_print_msg("vCPU stats have no %s[%d]\n", name, idx);
 	return found;

@@ -21,10 +21,7 @@
  * the Markdown table of both. A benchmark, not a timed test: it asserts
  * only that the runs did what they should and that the counts are sane.
  */
-#include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include "kselftest.h"
 #include "test_util.h"
@@ -214,41 +211,10 @@ static void l1_code(struct vmx_pages *vmx)
 	GUEST_DONE();
 }
 
-/* The vCPU's binary stats, looked up by name. */
-struct vcpu_stats {
-	int fd;
-	struct kvm_stats_header header;
-	struct kvm_stats_desc *descs;
-};
+/* The vCPU stats read at each sync; kvm_intel has no vmcs02 writes. */
+enum { S_EXITS, S_WRITES, NR_S };
 
-static void stats_open(struct vcpu_stats *s, struct kvm_vcpu *vcpu)
-{
-	s->fd = vcpu_get_stats_fd(vcpu);
-	read_stats_header(s->fd, &s->header);
-	s->descs = read_stats_descriptors(s->fd, &s->header);
-}
-
-static void stats_close(struct vcpu_stats *s)
-{
-	free(s->descs);
-	close(s->fd);
-}
-
-/* The stat @name in @val; false when the device has no such stat. */
-static bool stat_get(struct vcpu_stats *s, const char *name, u64 *val)
-{
-	struct kvm_stats_desc *desc;
-	unsigned int i;
-
-	for (i = 0; i < s->header.num_desc; i++) {
-		desc = get_stats_descriptor(s->descs, i, &s->header);
-		if (!strcmp(desc->name, name)) {
-			read_stat_data(s->fd, &s->header, desc, val, 1);
-			return true;
-		}
-	}
-	return false;
-}
+static const char *const stat_names[NR_S] = { "exits", "nvmx_vmcs02_writes" };
 
 /*
  * kvm_intel's enable_shadow_vmcs parameter, for the log: with VMCS
@@ -306,13 +272,13 @@ static void measure_row(enum bench_row row, enum bench_phase op,
 static int measure(void)
 {
 	bool nvmx = on_nvmx();
-	struct vcpu_stats stats;
+	struct kvm_stats_desc *desc[NR_S];
+	struct nested_stats stats;
 	struct kvm_vcpu *vcpu;
 	vm_vaddr_t vmx_gva;
-	unsigned int sync = 0;
+	unsigned int sync;
 	struct kvm_vm *vm;
-	struct ucall uc;
-	u64 stage, apic1, apic2, wl, wr;
+	u64 apic1, apic2, wl, wr, v[NR_S];
 
 	setbuf(stdout, NULL);
 	require_nested_vmx();
@@ -324,36 +290,18 @@ static int measure(void)
 	vm = vm_create_with_one_vcpu(&vcpu, l1_code);
 	vcpu_alloc_vmx(vm, &vmx_gva);
 	vcpu_args_set(vcpu, 1, vmx_gva);
-	stats_open(&stats, vcpu);
+	nested_stats_open(&stats, vcpu, stat_names, NR_S, 1, desc);
+	TEST_ASSERT(desc[S_EXITS], "the vCPU stats have no \"exits\"");
 
-	for (;;) {
-		vcpu_run(vcpu);
-		TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO,
-			    "exit reason %u (%s), want KVM_EXIT_IO",
-			    vcpu->run->exit_reason, exit_reason_str(vcpu->run->exit_reason));
-		switch (get_ucall(vcpu, &uc)) {
-		case UCALL_SYNC:
-			stage = uc.args[1];
-			TEST_ASSERT(stage == sync && sync <= NR_PHASES,
-				    "GUEST_SYNC %lu, want %u", stage, sync);
-			TEST_ASSERT(stat_get(&stats, "exits", &exits_at[sync]),
-				    "the vCPU stats have no \"exits\"");
-			has_writes = stat_get(&stats, "nvmx_vmcs02_writes",
-					      &writes_at[sync]);
-			sync++;
-			continue;
-		case UCALL_DONE:
-			break;
-		case UCALL_ABORT:
-			REPORT_GUEST_ASSERT_2(uc, "values: %#lx, %#lx");
-			break;
-		default:
-			TEST_FAIL("unexpected ucall %lu", uc.cmd);
-		}
-		break;
+	for (sync = 0; sync <= NR_PHASES; sync++) {
+		run_to(vcpu, sync);
+		nested_stats_read(&stats, v);
+		exits_at[sync] = v[S_EXITS];
+		has_writes = desc[S_WRITES];
+		writes_at[sync] = v[S_WRITES];
 	}
-	TEST_ASSERT(sync == NR_PHASES + 1, "%u GUEST_SYNCs, want %u", sync, NR_PHASES + 1);
-	stats_close(&stats);
+	run_to(vcpu, RUN_TO_DONE);
+	close(stats.fd);
 	sync_global_from_guest(vm, ticks);
 	sync_global_from_guest(vm, l1_apic_base);
 	sync_global_from_guest(vm, l2_apic_base);
@@ -398,45 +346,19 @@ struct bench_dev {
 	char cells[NR_ROWS][2][32];
 };
 
-/* Runs the measurement on @d, filling its cells from the "row" lines. */
-static void run_dev(struct bench_dev *d, const char *self, const char *nvmx_run)
+/* A "row" line of the run on @arg (a struct bench_dev) into its cells. */
+static bool bench_row(const char *line, void *arg)
 {
-	char line[512], c1[32], c2[32];
-	int fds[2], row, st;
-	FILE *f;
-	pid_t pid;
+	struct bench_dev *d = arg;
+	char c1[32], c2[32];
+	int row;
 
-	TEST_ASSERT(!pipe(fds), "pipe: %s", strerror(errno));
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork: %s", strerror(errno));
-	if (!pid) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		if (d->via_nvmx_run)
-			execl(nvmx_run, nvmx_run, self, (char *)NULL);
-		else
-			execl(self, self, (char *)NULL);
-		fprintf(stderr, "vmx_bench: exec for %s: %s\n", d->name, strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	TEST_ASSERT(f, "fdopen: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "row %d %31s %31s", &row, c1, c2) == 3 &&
-		    row >= 0 && row < NR_ROWS) {
-			strcpy(d->cells[row][0], c1);
-			strcpy(d->cells[row][1], strcmp(c2, "-") ? c2 : "");
-			continue;
-		}
-		/* Everything else is the run's log: keep it off the table. */
-		fprintf(stderr, "%s: %s", d->name, line);
-	}
-	fclose(f);
-	TEST_ASSERT(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
-	d->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	fprintf(stderr, "vmx_bench: %s: exit %d\n", d->name, d->status);
+	if (sscanf(line, "row %d %31s %31s", &row, c1, c2) != 3 ||
+	    row < 0 || row >= NR_ROWS)
+		return false;
+	strcpy(d->cells[row][0], c1);
+	strcpy(d->cells[row][1], strcmp(c2, "-") ? c2 : "");
+	return true;
 }
 
 static int table(void)
@@ -445,23 +367,15 @@ static int table(void)
 		{ .name = "/dev/nvmx", .via_nvmx_run = true },
 		{ .name = "/dev/kvm" },
 	};
-	char self[PATH_MAX], nvmx_run[PATH_MAX + 16];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int i, r, rc = 0;
-	char *slash;
-
-	TEST_ASSERT(n > 0, "readlink /proc/self/exe: %s", strerror(errno));
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	TEST_ASSERT(slash, "no directory in %s", self);
-	snprintf(nvmx_run, sizeof(nvmx_run), "%.*s/nvmx-run", (int)(slash - self), self);
 
 	for (i = 0; i < (int)ARRAY_SIZE(devs); i++) {
 		for (r = 0; r < NR_ROWS; r++) {
 			strcpy(devs[i].cells[r][0], "?");
 			strcpy(devs[i].cells[r][1], "?");
 		}
-		run_dev(&devs[i], self, nvmx_run);
+		devs[i].status = run_self("vmx_bench", devs[i].name,
+					  devs[i].via_nvmx_run, bench_row, &devs[i]);
 		if (devs[i].status && (!rc || rc == KSFT_SKIP))
 			rc = devs[i].status;
 	}

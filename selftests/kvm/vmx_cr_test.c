@@ -32,9 +32,7 @@
  * benchmarks.md).
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 
 #include "kselftest.h"
 #include "test_util.h"
@@ -1117,44 +1115,19 @@ struct dev_run {
 	char cells[2][NR_W][2][24];	/* [pass][w][ticks, exits] */
 };
 
-static void run_dev(struct dev_run *d, const char *self, const char *nvmx_run)
+/* A "row" line of the run on @arg (a struct dev_run) into its cells. */
+static bool dev_row(const char *line, void *arg)
 {
-	char line[512];
-	int fds[2], pass, st;
+	struct dev_run *d = arg;
+	int pass;
 	long w, t, e;
-	FILE *f;
-	pid_t pid;
 
-	TEST_ASSERT(!pipe(fds), "pipe: %s", strerror(errno));
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork: %s", strerror(errno));
-	if (!pid) {
-		dup2(fds[1], 1);
-		close(fds[0]);
-		close(fds[1]);
-		if (d->via_nvmx_run)
-			execl(nvmx_run, nvmx_run, self, (char *)NULL);
-		else
-			execl(self, self, (char *)NULL);
-		fprintf(stderr, "vmx_cr_test: exec for %s: %s\n", d->name, strerror(errno));
-		_exit(127);
-	}
-	close(fds[1]);
-	f = fdopen(fds[0], "r");
-	TEST_ASSERT(f, "fdopen: %s", strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "row %d %ld %ld %ld", &pass, &w, &t, &e) == 4 &&
-		    pass >= 0 && pass < 2 && w > 0 && w < NR_W) {
-			snprintf(d->cells[pass][w][0], 24, "%ld", t);
-			snprintf(d->cells[pass][w][1], 24, "%ld.%02ld", e / 100, e % 100);
-			continue;
-		}
-		fprintf(stderr, "%s: %s", d->name, line);
-	}
-	fclose(f);
-	TEST_ASSERT(waitpid(pid, &st, 0) == pid, "waitpid: %s", strerror(errno));
-	d->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	fprintf(stderr, "vmx_cr_test: %s: exit %d\n", d->name, d->status);
+	if (sscanf(line, "row %d %ld %ld %ld", &pass, &w, &t, &e) != 4 ||
+	    pass < 0 || pass >= 2 || w <= 0 || w >= NR_W)
+		return false;
+	snprintf(d->cells[pass][w][0], 24, "%ld", t);
+	snprintf(d->cells[pass][w][1], 24, "%ld.%02ld", e / 100, e % 100);
+	return true;
 }
 
 static int table(void)
@@ -1163,17 +1136,8 @@ static int table(void)
 		{ .name = "/dev/nvmx", .via_nvmx_run = true },
 		{ .name = "/dev/kvm" },
 	};
-	char self[PATH_MAX], nvmx_run[PATH_MAX + 16];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	int i, p, rc = 0;
-	char *slash;
 	u64 w;
-
-	TEST_ASSERT(n > 0, "readlink /proc/self/exe: %s", strerror(errno));
-	self[n] = 0;
-	slash = strrchr(self, '/');
-	TEST_ASSERT(slash, "no directory in %s", self);
-	snprintf(nvmx_run, sizeof(nvmx_run), "%.*s/nvmx-run", (int)(slash - self), self);
 
 	for (i = 0; i < (int)ARRAY_SIZE(devs); i++) {
 		for (p = 0; p < 2; p++)
@@ -1181,7 +1145,8 @@ static int table(void)
 				strcpy(devs[i].cells[p][w][0], "-");
 				strcpy(devs[i].cells[p][w][1], "-");
 			}
-		run_dev(&devs[i], self, nvmx_run);
+		devs[i].status = run_self("vmx_cr_test", devs[i].name,
+					  devs[i].via_nvmx_run, dev_row, &devs[i]);
 		if (devs[i].status && (!rc || rc == KSFT_SKIP))
 			rc = devs[i].status;
 	}

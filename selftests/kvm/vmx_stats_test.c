@@ -335,23 +335,9 @@ static void check_back(const struct snap *pre, const struct snap *last_out,
 }
 
 /* Tracing: nvmx's three exit events over the whole run of the vCPU. */
-#define TRACING "/sys/kernel/tracing"
-
 static const char * const trace_events[] = {
 	"nvmx_exit", "nvmx_nested_vmexit", "nvmx_nested_vmexit_inject",
 };
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return r;
-}
 
 static int trace_enable(const char *val)
 {

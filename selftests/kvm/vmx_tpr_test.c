@@ -394,20 +394,7 @@ static void check_phase(unsigned int p)
 }
 
 /* nvmx:nvmx_tpr over the whole run (nvmx with tracefs only). */
-#define TRACING		"/sys/kernel/tracing"
 #define TPR_ENABLE	TRACING "/events/nvmx/nvmx_tpr/enable"
-
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	int r;
-
-	if (fd < 0)
-		return -1;
-	r = write(fd, s, strlen(s)) == (ssize_t)strlen(s) ? 0 : -1;
-	close(fd);
-	return r;
-}
 
 static bool trace_start(void)
 {
