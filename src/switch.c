@@ -189,10 +189,13 @@ fault:
 	return -EFAULT;
 }
 
+/*
+ * CR4.OSXSAVE is never THROUGH (policy.c: L0 must see it change), so the
+ * cached CR4 holds the guest's bit and no VMREAD is needed here.
+ */
 static bool nvmx_guest_xcr0_differs(struct nvmx_vcpu *vcpu)
 {
-	return (nvmx_read_cr4(vcpu) & X86_CR4_OSXSAVE) &&
-	       vcpu->xcr0 != nvmx_host_xcr0;
+	return (vcpu->cr4 & X86_CR4_OSXSAVE) && vcpu->xcr0 != nvmx_host_xcr0;
 }
 
 /*
@@ -207,8 +210,8 @@ int nvmx_switch_to_guest(struct nvmx_vcpu *vcpu)
 		nvmx_save_host_state(vcpu);
 	nvmx_uret_load(vcpu->syscall_msrs);
 	/*
-	 * Decided once: CR4.OSXSAVE may be THROUGH, so the guest can change
-	 * it before the exit, and the host's XCR0 must come back regardless.
+	 * Decided once, at entry: whatever happens before the exit, the
+	 * host's XCR0 comes back if the guest's was loaded.
 	 */
 	vcpu->host.guest_xcr0 = nvmx_guest_xcr0_differs(vcpu);
 	if (vcpu->host.guest_xcr0 && nvmx_xsetbv_safe(vcpu->xcr0)) {
