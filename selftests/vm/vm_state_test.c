@@ -9,7 +9,8 @@
 #include "kselftest_harness.h"
 #include "nvmx_test.h"
 
-#define APIC_BSP	(1ULL << 8)
+/* IA32_APIC_BASE bit 8: the boot processor. */
+#define APIC_BSP	0x100ULL
 
 FIXTURE(vm) {
 	int dev;
