@@ -99,6 +99,15 @@ struct nvmx_vm {
 	unsigned int nr_vcpus;
 	bool irqchip;
 	/*
+	 * Fixed before the first vCPU, under @lock: KVM_SET_BOOT_CPU_ID's
+	 * id, KVM_CAP_MAX_VCPU_ID's bound (0: not set yet) and
+	 * KVM_SET_IDENTITY_MAP_ADDR's address, which unrestricted guest
+	 * never uses: it is only kept, as kvm_intel keeps it.
+	 */
+	u32 bsp_vcpu_id;
+	u32 max_vcpu_ids;
+	u64 identity_map_addr;
+	/*
 	 * The register emulation policy table and its masks (policy.h),
 	 * under @lock; @policy_gen counts the tables set, so that each vCPU
 	 * takes a new one before its next entry (policy_vm.c).

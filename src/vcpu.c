@@ -505,7 +505,12 @@ int nvmx_vcpu_create(struct nvmx_vm *vm, unsigned long id)
 	if (id >= NVMX_MAX_VCPUS)
 		return -EINVAL;
 	mutex_lock(&vm->lock);
-	if (vm->vcpus[id])
+	/* As KVM, the first creation fixes the bound if no one set it. */
+	if (!vm->max_vcpu_ids)
+		vm->max_vcpu_ids = NVMX_MAX_VCPUS;
+	if (id >= vm->max_vcpu_ids)
+		r = -EINVAL;
+	else if (vm->vcpus[id])
 		r = -EEXIST;
 	else
 		r = __nvmx_vcpu_create(vm, id);

@@ -54,6 +54,10 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_MP_STATE:
 	case KVM_CAP_BINARY_STATS_FD:
 	case KVM_CAP_GET_MSR_FEATURES:
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_ENABLE_CAP_VM:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
@@ -132,6 +136,78 @@ static long nvmx_vm_create_irqchip(struct nvmx_vm *vm)
 	return r;
 }
 
+/*
+ * KVM_SET_TSS_ADDR: real mode runs unrestricted, so the three pages are
+ * never used; kvm_intel then only checks that they end below 4 GiB.
+ */
+static long nvmx_vm_set_tss_addr(unsigned long addr)
+{
+	return addr > (u32)(-3 * PAGE_SIZE) ? -EINVAL : 0;
+}
+
+static long nvmx_vm_set_identity_map_addr(struct nvmx_vm *vm,
+					  void __user *argp)
+{
+	u64 addr;
+	long r;
+
+	mutex_lock(&vm->lock);
+	/* KVM's order: vCPUs first, then the copy. */
+	if (vm->nr_vcpus)
+		r = -EINVAL;
+	else if (copy_from_user(&addr, argp, sizeof(addr)))
+		r = -EFAULT;
+	else
+		r = 0;
+	if (!r)
+		vm->identity_map_addr = addr;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * KVM_SET_BOOT_CPU_ID: any id, as KVM (truncated to 32 bits): one no vCPU
+ * can have just leaves the VM without a boot processor.
+ */
+static long nvmx_vm_set_boot_cpu_id(struct nvmx_vm *vm, unsigned long id)
+{
+	long r = 0;
+
+	mutex_lock(&vm->lock);
+	if (vm->nr_vcpus)
+		r = -EBUSY;
+	else
+		vm->bsp_vcpu_id = id;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * KVM_ENABLE_CAP on the VM: only KVM_CAP_MAX_VCPU_ID. Its bound is set
+ * once (again with the same value is fine), and the first vCPU fixes it
+ * at NVMX_MAX_VCPUS if unset. Every other cap is KVM's -EINVAL.
+ */
+static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
+{
+	struct kvm_enable_cap cap;
+	long r = -EINVAL;
+
+	if (copy_from_user(&cap, argp, sizeof(cap)))
+		return -EFAULT;
+	if (cap.flags || cap.cap != KVM_CAP_MAX_VCPU_ID ||
+	    cap.args[0] > NVMX_MAX_VCPUS)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (vm->max_vcpu_ids == cap.args[0]) {
+		r = 0;
+	} else if (!vm->max_vcpu_ids) {
+		vm->max_vcpu_ids = cap.args[0];
+		r = 0;
+	}
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
 static long nvmx_vm_stats_fd(struct nvmx_vm *vm)
 {
 	char id[NVMX_STATS_NAME_SIZE];
@@ -163,6 +239,14 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_vm_create_irqchip(vm);
 	case KVM_GET_STATS_FD:
 		return nvmx_vm_stats_fd(vm);
+	case KVM_SET_TSS_ADDR:
+		return nvmx_vm_set_tss_addr(arg);
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		return nvmx_vm_set_identity_map_addr(vm, argp);
+	case KVM_SET_BOOT_CPU_ID:
+		return nvmx_vm_set_boot_cpu_id(vm, arg);
+	case KVM_ENABLE_CAP:
+		return nvmx_vm_enable_cap(vm, argp);
 	case NVMX_GET_POLICY:
 		return nvmx_policy_get(vm, argp);
 	case NVMX_SET_POLICY:

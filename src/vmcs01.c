@@ -224,7 +224,8 @@ static void nvmx_vmcs01_reset_guest(struct nvmx_vcpu *vcpu)
 	nvmx_set_efer(vcpu, 0, true);
 	vcpu->xcr0 = XFEATURE_MASK_FP;
 	vcpu->apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-			  (vcpu->id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+			  (vcpu->id == vcpu->vm->bsp_vcpu_id ?
+			   MSR_IA32_APICBASE_BSP : 0);
 	vcpu->mtrr_def_type = 0;
 	vcpu->misc_enable = MSR_IA32_MISC_ENABLE_FAST_STRING;
 	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
