@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * String port I/O: the guest runs INS and OUTS (REP and not, sizes 1, 2
- * and 4, DF=1, 32-bit address size, a page-crossing buffer, more elements
- * than one exit takes, unmapped buffers) on port 0xe0. The host answers
+ * and 4, DF=1, 32-bit address size, an FS override, a page-crossing
+ * buffer, more elements than one exit takes, unmapped buffers, a zero
+ * count) on port 0xe0. The host answers
  * INs with a byte counter restarted at every case and prints one record
  * per exit (direction, size, port, count, OUT data) and per case (the
  * registers and fault vector the guest saw), for run_diff to compare
@@ -116,6 +117,12 @@ static void guest_code(void)
 	v = STRIO("rep outsb", si, di, cx);
 	v |= STRIO("rep insb", si, di, cx) << 4;
 	GUEST_SYNC_ARGS(12, si - (u64)src, di - (u64)buf, v, 0);
+
+	/* 13: OUTS with an FS override: FS's base counts in 64-bit mode. */
+	wrmsr(MSR_FS_BASE, (u64)src);
+	si = 2; cx = 2;
+	v = STRIO("rep outsb %%fs:(%%rsi), (%%dx)", si, di, cx);
+	GUEST_SYNC_ARGS(13, si, cx, v, 0);
 	GUEST_DONE();
 }
 
