@@ -149,12 +149,11 @@ static int nvmx_handle_io(struct nvmx_vcpu *vcpu)
 	unsigned int size = (q & 7) + 1;
 	bool in = q & BIT(3);
 
-	/* INS and OUTS need the string emulation nvmx does not have yet. */
-	if (q & BIT(4))
-		return nvmx_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION);
 	/* The SDM encodes only 1, 2 and 4 bytes. */
 	if (size != 1 && size != 2 && size != 4)
 		return nvmx_unexpected_exit(vcpu);
+	if (q & BIT(4))
+		return nvmx_handle_string_io(vcpu, q);
 
 	vcpu->stat.io_exits++;
 	run->exit_reason = KVM_EXIT_IO;

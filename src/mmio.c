@@ -16,13 +16,13 @@
 #include "nvmx.h"
 #include "vmx_ops.h"
 
-static int nvmx_gwalk_read(void *opaque, u64 gpa, unsigned int size, u64 *val)
+int nvmx_gwalk_read(void *opaque, u64 gpa, unsigned int size, u64 *val)
 {
 	*val = 0;
 	return nvmx_read_guest(opaque, gpa, val, size);
 }
 
-static enum nvmx_cpu_mode nvmx_vcpu_mode(struct nvmx_vcpu *vcpu)
+enum nvmx_cpu_mode nvmx_vcpu_mode(struct nvmx_vcpu *vcpu)
 {
 	u32 cs_ar = nvmx_vmread(GUEST_CS_AR_BYTES);
 
@@ -32,33 +32,42 @@ static enum nvmx_cpu_mode nvmx_vcpu_mode(struct nvmx_vcpu *vcpu)
 			     cs_ar & VMX_AR_DB_MASK);
 }
 
+/* The walker's view of the guest's paging state; pdptes holds 4 entries. */
+void nvmx_guest_walk_regs(struct nvmx_vcpu *vcpu, struct nvmx_gwalk_regs *regs,
+			  u64 *pdptes)
+{
+	unsigned int i;
+
+	*regs = (struct nvmx_gwalk_regs) {
+		.cr0 = nvmx_read_cr0(vcpu), .cr3 = nvmx_vmread(GUEST_CR3),
+		.cr4 = nvmx_read_cr4(vcpu), .efer = vcpu->efer,
+		.maxphyaddr = boot_cpu_data.x86_phys_bits,
+	};
+	if ((regs->cr0 & X86_CR0_PG) && (regs->cr4 & X86_CR4_PAE) &&
+	    !(vcpu->efer & EFER_LMA)) {
+		for (i = 0; i < 4; i++)
+			pdptes[i] = nvmx_vmread(GUEST_PDPTR0 + i * 2);
+		regs->pdptes = pdptes;
+	}
+}
+
 /*
  * Reads up to NVMX_INSN_MAX_LEN bytes at CS:RIP. Returns how many, 0 when
  * the guest's page tables no longer map RIP (re-entering retries), or
  * -errno when guest memory cannot be read.
  */
-static int nvmx_fetch_insn(struct nvmx_vcpu *vcpu, enum nvmx_cpu_mode mode,
-			   u8 *buf)
+int nvmx_fetch_insn(struct nvmx_vcpu *vcpu, enum nvmx_cpu_mode mode, u8 *buf)
 {
 	u64 pdptes[4], gla = nvmx_vmread(GUEST_CS_BASE) + nvmx_vmread(GUEST_RIP);
-	struct nvmx_gwalk_regs regs = {
-		.cr0 = nvmx_read_cr0(vcpu), .cr3 = nvmx_vmread(GUEST_CR3),
-		.cr4 = nvmx_read_cr4(vcpu), .efer = vcpu->efer,
-		.maxphyaddr = boot_cpu_data.x86_phys_bits,
-	};
 	u32 access = NVMX_GWALK_FETCH;
-	unsigned int got = 0, n, i;
+	struct nvmx_gwalk_regs regs;
 	struct nvmx_gwalk_result res;
+	unsigned int got = 0, n;
 	int r;
 
 	if (mode != NVMX_MODE_LONG64)
 		gla = (u32)gla;
-	if ((regs.cr0 & X86_CR0_PG) && (regs.cr4 & X86_CR4_PAE) &&
-	    !(vcpu->efer & EFER_LMA)) {
-		for (i = 0; i < 4; i++)
-			pdptes[i] = nvmx_vmread(GUEST_PDPTR0 + i * 2);
-		regs.pdptes = pdptes;
-	}
+	nvmx_guest_walk_regs(vcpu, &regs, pdptes);
 	if (VMX_AR_DPL(nvmx_vmread(GUEST_SS_AR_BYTES)) == 3)
 		access |= NVMX_GWALK_USER;
 

@@ -126,6 +126,17 @@ enum nvmx_pending_io {
 	NVMX_IO_PIO_IN,
 	NVMX_IO_MMIO_READ,
 	NVMX_IO_DONE_ADVANCE,
+	NVMX_IO_PIO_INS,	/* string IN: store pio_page per vcpu->strio */
+};
+
+/* A string I/O instruction being emulated (strio.c), taken from the exit. */
+struct nvmx_strio {
+	u16 port;
+	u8 size;	/* 1, 2 or 4 */
+	u8 addr_size;	/* 2, 4 or 8 */
+	u8 seg;		/* enum nvmx_seg: ES for INS, DS or the override for OUTS */
+	bool in, rep, df, long_mode;
+	u32 count;	/* elements in the pending exit */
 };
 
 /* The SYSCALL MSRs a guest has its own values of (switch.c). */
@@ -250,6 +261,8 @@ struct nvmx_vcpu {
 	/* Width of a pending PIO IN (1, 2 or 4), never kvm_run's io.size. */
 	u8 pio_size;
 	struct nvmx_mmio_insn mmio_insn;
+	/* The INS or OUTS of the last string I/O exit (strio.c). */
+	struct nvmx_strio strio;
 	u64 exit_reason;
 	struct nvmx_vcpu_stats stat;
 	struct nvmx_nested nested;
@@ -361,6 +374,16 @@ void nvmx_load_pdptrs(struct nvmx_vcpu *vcpu, unsigned long cr3);
 /* mmio.c: MMIO emulation */
 int nvmx_emulate_mmio(struct nvmx_vcpu *vcpu, u64 gpa);
 void nvmx_mmio_complete_read(struct nvmx_vcpu *vcpu);
+struct nvmx_gwalk_regs;
+void nvmx_guest_walk_regs(struct nvmx_vcpu *vcpu, struct nvmx_gwalk_regs *regs,
+			  u64 *pdptes);
+int nvmx_gwalk_read(void *opaque, u64 gpa, unsigned int size, u64 *val);
+enum nvmx_cpu_mode nvmx_vcpu_mode(struct nvmx_vcpu *vcpu);
+int nvmx_fetch_insn(struct nvmx_vcpu *vcpu, enum nvmx_cpu_mode mode, u8 *buf);
+
+/* strio.c: INS and OUTS */
+int nvmx_handle_string_io(struct nvmx_vcpu *vcpu, u64 q);
+int nvmx_strio_complete_ins(struct nvmx_vcpu *vcpu);
 
 /* lapic.c: the in-kernel local APIC */
 u8 nvmx_get_tpr(struct nvmx_vcpu *vcpu);

@@ -43,10 +43,14 @@ void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
 				      GUEST_INTR_STATE_MOV_SS));
 }
 
-/* Finishes an I/O or MMIO exit now that userspace has done its part. */
-static void nvmx_complete_io(struct nvmx_vcpu *vcpu)
+/*
+ * Finishes an I/O or MMIO exit now that userspace has done its part.
+ * Returns false when kvm_run is set for another exit instead.
+ */
+static bool nvmx_complete_io(struct nvmx_vcpu *vcpu)
 {
 	unsigned long *rax = &vcpu->regs.gpr[NVMX_RAX];
+	int r;
 
 	switch (vcpu->pending_io) {
 	case NVMX_IO_PIO_IN: {
@@ -67,6 +71,14 @@ static void nvmx_complete_io(struct nvmx_vcpu *vcpu)
 	case NVMX_IO_MMIO_READ:
 		nvmx_mmio_complete_read(vcpu);
 		break;
+	case NVMX_IO_PIO_INS:
+		r = nvmx_strio_complete_ins(vcpu);
+		if (r <= 0) {
+			/* More to do, a fault queued, or an exit: RIP stays. */
+			vcpu->pending_io = NVMX_IO_NONE;
+			return r == 0;
+		}
+		break;
 	default:
 		break;
 	}
@@ -74,6 +86,7 @@ static void nvmx_complete_io(struct nvmx_vcpu *vcpu)
 		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
 			     vcpu->pending_insn_len);
 	vcpu->pending_io = NVMX_IO_NONE;
+	return true;
 }
 
 /*
@@ -219,7 +232,10 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 	nvmx_vcpu_load(vcpu);
 	vcpu->has_run = true;
-	nvmx_complete_io(vcpu);
+	if (!nvmx_complete_io(vcpu)) {
+		r = 0;
+		goto out_put;
+	}
 	/* As KVM: EINTR, and exit_reason still says what the last exit was. */
 	if (READ_ONCE(run->immediate_exit)) {
 		r = -EINTR;

@@ -22,6 +22,22 @@ SNIPPET(g_in_out)
 	hlt
 END(g_in_out)
 
+/*
+ * String I/O, 16-bit address size: REP INSB of CX = 2 (ECX bits 31:16 are
+ * not the count and stay), then REP OUTSB of what came in.
+ */
+SNIPPET(g_strio16)
+	cld
+	mov	$0x3000, %di
+	mov	$0x50002, %ecx
+	mov	$0x511, %dx
+	rep insb
+	mov	$0x3000, %si
+	mov	$2, %cx
+	rep outsb
+	hlt
+END(g_strio16)
+
 /* 0x8000 is outside the 16 KiB slot: MMIO. */
 SNIPPET(g_mmio)
 	mov	$0x77, %al

@@ -16,6 +16,7 @@
 #define SNIPPET(name) extern const unsigned char name[], name##_end[]
 SNIPPET(g_out_hlt);
 SNIPPET(g_in_out);
+SNIPPET(g_strio16);
 SNIPPET(g_mmio);
 SNIPPET(g_int3);
 SNIPPET(g_rdmsr);
@@ -96,6 +97,39 @@ TEST_F(vm, in_is_completed_at_next_run)
 	ASSERT_EQ(0, run_vcpu(self));
 	expect_io(_metadata, self->v.run, KVM_EXIT_IO_OUT, 0x11, 1);
 	EXPECT_EQ(0x5a, io_data(self)[0]);
+}
+
+/* kvm_intel's sequence: one exit for the INS, one per OUTS element. */
+TEST_F(vm, string_io_in_real_mode)
+{
+	struct kvm_run *run = self->v.run;
+	struct kvm_regs regs;
+
+	load(self, g_strio16, g_strio16_end, CODE_GPA);
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(KVM_EXIT_IO, run->exit_reason);
+	EXPECT_EQ(KVM_EXIT_IO_IN, run->io.direction);
+	EXPECT_EQ(0x511, run->io.port);
+	EXPECT_EQ(1, run->io.size);
+	EXPECT_EQ(2, run->io.count);
+	EXPECT_EQ(4096, run->io.data_offset);
+	io_data(self)[0] = 'x';
+	io_data(self)[1] = 'y';
+	ASSERT_EQ(0, run_vcpu(self));
+	expect_io(_metadata, run, KVM_EXIT_IO_OUT, 0x511, 1);
+	EXPECT_EQ('x', io_data(self)[0]);
+	ASSERT_EQ(0, run_vcpu(self));
+	expect_io(_metadata, run, KVM_EXIT_IO_OUT, 0x511, 1);
+	EXPECT_EQ('y', io_data(self)[0]);
+	ASSERT_EQ(0, run_vcpu(self));
+	ASSERT_EQ(KVM_EXIT_HLT, run->exit_reason);
+	EXPECT_EQ('x', self->v.mem[0x3000]);
+	EXPECT_EQ('y', self->v.mem[0x3001]);
+	ASSERT_EQ(0, ioctl(self->v.vcpu, KVM_GET_REGS, &regs));
+	EXPECT_EQ(0x3002, regs.rdi);
+	EXPECT_EQ(0x3002, regs.rsi);
+	EXPECT_EQ(0x50000, regs.rcx);
+	EXPECT_EQ(CODE_GPA + (g_strio16_end - g_strio16), regs.rip);
 }
 
 TEST_F(vm, mmio_reads_and_writes)
