@@ -363,11 +363,6 @@ int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu)
 	if (route == NVMX_ROUTE_L1) {
 		nvmx_count_exit(vcpu, NVMX_LEVEL_L2_L1, basic, e.qual);
 		nvmx_vmcs02_trace_reflected(vcpu, e.reason, e.qual, e.cr_value);
-		if (basic == EXIT_REASON_CR_ACCESS)
-			trace_nvmx_cr(vcpu->id, 2, e.qual & 15, (e.qual >> 4) & 3,
-				      ((e.qual >> 4) & 3) == 3 ?
-				      (e.qual >> 16) & 0xffff : e.cr_value,
-				      NVMX_CR_REFLECTED);
 		__nvmx_nested_vmexit(vcpu, e.reason, e.qual, e.intr_info,
 				     e.intr_error, true);
 		/* After a VMX abort the run loop shuts L1 down. */

@@ -204,24 +204,34 @@ static u8 nvmx_vmcs02_cr8(struct nvmx_vcpu *vcpu)
 }
 
 /*
- * An exit from L2 that nvmx_route_exit() reflects: trace the CR8 accesses
- * and TPR-below-threshold exits among them (L0's own are traced by their
- * handlers in exits.c).
+ * An exit from L2 that nvmx_route_exit() reflects: trace the CR accesses
+ * (nvmx_cr) and, among them, the CR8 ones and TPR-below-threshold exits
+ * (nvmx_tpr). L0's own are traced by their handlers in exits.c.
  */
 void nvmx_vmcs02_trace_reflected(struct nvmx_vcpu *vcpu, u32 reason, u64 qual,
 				 u64 cr_value)
 {
-	if (!trace_nvmx_tpr_enabled())
-		return;
-	if ((reason & 0xffff) == EXIT_REASON_TPR_BELOW_THRESHOLD)
-		trace_nvmx_tpr(2, NVMX_TRACE_TPR_BELOW, nvmx_vmcs02_cr8(vcpu),
-			       NVMX_TRACE_TPR_REFLECTED);
-	else if ((reason & 0xffff) == EXIT_REASON_CR_ACCESS &&
-		 NVMX_RT_CR_NUM(qual) == 8)
-		trace_nvmx_tpr(2, NVMX_RT_CR_TYPE(qual) == NVMX_RT_CR_MOV_TO ?
-			       NVMX_TRACE_TPR_WRITE : NVMX_TRACE_TPR_READ,
-			       NVMX_RT_CR_TYPE(qual) == NVMX_RT_CR_MOV_TO ?
-			       cr_value : 0, NVMX_TRACE_TPR_REFLECTED);
+	unsigned int type = NVMX_RT_CR_TYPE(qual);
+
+	switch (reason & 0xffff) {
+	case EXIT_REASON_TPR_BELOW_THRESHOLD:
+		if (trace_nvmx_tpr_enabled())
+			trace_nvmx_tpr(2, NVMX_TRACE_TPR_BELOW,
+				       nvmx_vmcs02_cr8(vcpu),
+				       NVMX_TRACE_TPR_REFLECTED);
+		break;
+	case EXIT_REASON_CR_ACCESS:
+		trace_nvmx_cr(vcpu->id, 2, NVMX_RT_CR_NUM(qual), type,
+			      type == NVMX_RT_CR_LMSW ?
+			      NVMX_RT_CR_LMSW_DATA(qual) : cr_value,
+			      NVMX_CR_REFLECTED);
+		if (NVMX_RT_CR_NUM(qual) == 8)
+			trace_nvmx_tpr(2, type == NVMX_RT_CR_MOV_TO ?
+				       NVMX_TRACE_TPR_WRITE : NVMX_TRACE_TPR_READ,
+				       type == NVMX_RT_CR_MOV_TO ? cr_value : 0,
+				       NVMX_TRACE_TPR_REFLECTED);
+		break;
+	}
 }
 
 /*
