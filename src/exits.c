@@ -91,9 +91,9 @@ static int nvmx_handle_cpuid(struct nvmx_vcpu *vcpu)
 }
 
 /*
- * HLT: with an in-kernel APIC the vCPU sleeps until an interrupt could
- * wake it; nvmx delivers none yet, so only a signal ends the wait (KVM_RUN
- * returns EINTR and the vCPU stays halted). Without one, userspace is told.
+ * HLT: with an in-kernel APIC the vCPU sleeps until an event could wake it
+ * (nvmx_vcpu_block()); a signal ends the wait too (KVM_RUN returns EINTR
+ * and the vCPU stays halted). Without one, userspace is told.
  */
 static int nvmx_handle_hlt(struct nvmx_vcpu *vcpu)
 {

@@ -63,6 +63,25 @@ int nvmx_set_apic_base(struct nvmx_vcpu *vcpu, u64 data, bool host)
 	return 0;
 }
 
+/*
+ * The APIC as an interrupt source (irq.h). It delivers nothing yet: no
+ * interrupt is ever requested, so there is none to give the CPU or to
+ * wake a halted vCPU for.
+ */
+int nvmx_lapic_pending_vector(struct nvmx_vcpu *vcpu)
+{
+	return -1;
+}
+
+void nvmx_lapic_accept(struct nvmx_vcpu *vcpu, int vector)
+{
+}
+
+bool nvmx_lapic_has_wake_event(struct nvmx_vcpu *vcpu)
+{
+	return false;
+}
+
 bool nvmx_lapic_mmio_range(struct nvmx_vcpu *vcpu, u64 gpa)
 {
 	u64 base = vcpu->apic_base & MSR_IA32_APICBASE_BASE;

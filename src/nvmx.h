@@ -14,6 +14,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/preempt.h>
+#include <linux/rcuwait.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
@@ -24,6 +25,7 @@
 #include "caps.h"
 #include "cpuid.h"
 #include "emulate.h"
+#include "irq.h"
 #include "nested/nested.h"
 #include "nested/msrs.h"
 #include "policy.h"
@@ -264,6 +266,16 @@ struct nvmx_vcpu {
 	/* The INS or OUTS of the last string I/O exit (strio.c). */
 	struct nvmx_strio strio;
 	u64 exit_reason;
+	/*
+	 * enum nvmx_vcpu_mode and the NVMX_REQ_* bits (irq.h): what
+	 * nvmx_vcpu_kick() from another task reads and sets; @wait is where
+	 * a halted vCPU sleeps.
+	 */
+	int mode;
+	unsigned long requests;
+	struct rcuwait wait;
+	/* An NMI queued (KVM_NMI or an APIC) and not yet injected. */
+	bool nmi_pending;
 	struct nvmx_vcpu_stats stat;
 	struct nvmx_nested nested;
 };

@@ -5,6 +5,7 @@
  */
 #include <linux/highmem.h>
 #include <linux/ktime.h>
+#include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <asm/fpu/api.h>
@@ -111,28 +112,34 @@ static void nvmx_handle_exit_irqoff(struct nvmx_vcpu *vcpu)
 		asm volatile("int $0x12");
 }
 
+/* Whether a halted vCPU has something to wake for, or a signal. */
+static bool nvmx_vcpu_wake_ready(struct nvmx_vcpu *vcpu)
+{
+	return signal_pending(current) || READ_ONCE(vcpu->nmi_pending) ||
+	       (vcpu->vm->irqchip && nvmx_lapic_has_wake_event(vcpu));
+}
+
 /*
- * A halted vCPU waits for something that could wake it. nvmx delivers no
- * interrupts yet, so that is a signal: KVM_RUN returns EINTR and the vCPU
- * stays halted for the next KVM_RUN.
+ * A halted vCPU sleeps until an event could wake it (irq.h: the source
+ * kicks it) or a signal arrives. Returns 1 when it is runnable again, or
+ * -EINTR for a signal: KVM_RUN returns EINTR and the vCPU stays halted.
  */
 int nvmx_vcpu_block(struct nvmx_vcpu *vcpu)
 {
 	u64 start = ktime_get_ns();
 
 	vcpu->stat.blocking = 1;
-	for (;;) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (signal_pending(current))
-			break;
-		schedule();
-	}
-	__set_current_state(TASK_RUNNING);
+	rcuwait_wait_event(&vcpu->wait, nvmx_vcpu_wake_ready(vcpu),
+			   TASK_INTERRUPTIBLE);
 	vcpu->stat.blocking = 0;
 	vcpu->stat.halt_wait_ns += ktime_get_ns() - start;
-	vcpu->run->exit_reason = KVM_EXIT_INTR;
-	vcpu->stat.signal_exits++;
-	return -EINTR;
+	if (signal_pending(current)) {
+		vcpu->run->exit_reason = KVM_EXIT_INTR;
+		vcpu->stat.signal_exits++;
+		return -EINTR;
+	}
+	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+	return 1;
 }
 
 /*
@@ -243,7 +250,8 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 	}
 	if (vcpu->mp_state == KVM_MP_STATE_HALTED) {
 		r = nvmx_vcpu_block(vcpu);
-		goto out_put;
+		if (r <= 0)
+			goto out_put;
 	}
 
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, true);
@@ -271,6 +279,8 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			break;
 		}
 		cond_resched();
+		/* Kicks since the last entry are seen now (irq.h). */
+		nvmx_vcpu_test_clear_request(vcpu, NVMX_REQ_EVENT);
 		/* A policy table set since the last entry (policy_vm.c). */
 		nvmx_policy_vcpu_sync(vcpu);
 
@@ -278,8 +288,11 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		nvmx_vmcs01_before_entry(vcpu);
 		nvmx_flush_tlb_if_asked(vcpu);
 		local_irq_disable();
+		/* Pairs with nvmx_vcpu_kick(): see irq.c. */
+		smp_store_mb(vcpu->mode, NVMX_IN_GUEST);
 		if (need_resched() || signal_pending(current) ||
-		    nvmx_vmx_shutting_down()) {
+		    nvmx_vmx_shutting_down() || nvmx_vcpu_has_requests(vcpu)) {
+			WRITE_ONCE(vcpu->mode, NVMX_OUTSIDE_GUEST);
 			local_irq_enable();
 			preempt_enable();
 			if (nvmx_vmx_shutting_down()) {
@@ -297,6 +310,7 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		if (test_thread_flag(TIF_NEED_FPU_LOAD))
 			switch_fpu_return();
 		r = nvmx_enter_guest(vcpu);
+		WRITE_ONCE(vcpu->mode, NVMX_OUTSIDE_GUEST);
 		local_irq_enable();
 		preempt_enable();
 

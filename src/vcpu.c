@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/rcuwait.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -451,6 +452,7 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 	vcpu->vm = vm;
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
+	rcuwait_init(&vcpu->wait);
 	nvmx_placement_init_vcpu(vcpu);
 
 	r = -ENOMEM;
