@@ -26,6 +26,7 @@
 #include "cpuid.h"
 #include "emulate.h"
 #include "irq.h"
+#include "lapic.h"
 #include "nested/nested.h"
 #include "nested/msrs.h"
 #include "policy.h"
@@ -247,6 +248,8 @@ struct nvmx_vcpu {
 
 	struct page *msr_bitmap;
 	struct page *apic_page;
+	/* The in-kernel local APIC besides its register page (lapic.h). */
+	struct nvmx_lapic lapic;
 
 	/* Guest debug registers: kept, not loaded (see exits.c). */
 	unsigned long dr[4];
@@ -414,6 +417,8 @@ int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu);
 void nvmx_vmcs_write_host_state(struct nvmx_vcpu *vcpu);
 void nvmx_vmcs_set_host_per_cpu(void);
 void nvmx_vmcs01_before_entry(struct nvmx_vcpu *vcpu);
+void nvmx_vmcs01_init_event(struct nvmx_vcpu *vcpu);
+void nvmx_vmcs01_sipi(struct nvmx_vcpu *vcpu, u8 vector);
 int nvmx_get_regs(struct nvmx_vcpu *vcpu, struct kvm_regs *regs);
 int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs);
 int nvmx_get_sregs(struct nvmx_vcpu *vcpu, struct kvm_sregs *sregs);

@@ -112,17 +112,24 @@ static void nvmx_handle_exit_irqoff(struct nvmx_vcpu *vcpu)
 		asm volatile("int $0x12");
 }
 
-/* Whether a halted vCPU has something to wake for, or a signal. */
+/*
+ * Whether a vCPU that is not runnable has something to wake for, or a
+ * signal: an NMI wakes a halted vCPU, not one waiting for INIT or SIPI.
+ */
 static bool nvmx_vcpu_wake_ready(struct nvmx_vcpu *vcpu)
 {
-	return signal_pending(current) || READ_ONCE(vcpu->nmi_pending) ||
+	return signal_pending(current) ||
+	       (vcpu->mp_state == KVM_MP_STATE_HALTED &&
+		READ_ONCE(vcpu->nmi_pending)) ||
 	       (vcpu->vm->irqchip && nvmx_lapic_has_wake_event(vcpu));
 }
 
 /*
- * A halted vCPU sleeps until an event could wake it (irq.h: the source
- * kicks it) or a signal arrives. Returns 1 when it is runnable again, or
- * -EINTR for a signal: KVM_RUN returns EINTR and the vCPU stays halted.
+ * A vCPU that is not runnable (halted, or waiting for INIT or SIPI) sleeps
+ * until an event could wake it (irq.h: the source kicks it) or a signal
+ * arrives. Returns 1 when it woke for an event (a halted vCPU is then
+ * runnable; INIT and SIPI are nvmx_lapic_accept_events()'), or -EINTR for
+ * a signal: KVM_RUN returns EINTR and the vCPU stays as it was.
  */
 int nvmx_vcpu_block(struct nvmx_vcpu *vcpu)
 {
@@ -138,7 +145,8 @@ int nvmx_vcpu_block(struct nvmx_vcpu *vcpu)
 		vcpu->stat.signal_exits++;
 		return -EINTR;
 	}
-	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+	if (vcpu->mp_state == KVM_MP_STATE_HALTED)
+		vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
 	return 1;
 }
 
@@ -248,7 +256,10 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		r = -EINTR;
 		goto out_put;
 	}
-	if (vcpu->mp_state == KVM_MP_STATE_HALTED) {
+	for (;;) {
+		nvmx_lapic_accept_events(vcpu);
+		if (vcpu->mp_state == KVM_MP_STATE_RUNNABLE)
+			break;
 		r = nvmx_vcpu_block(vcpu);
 		if (r <= 0)
 			goto out_put;
@@ -271,6 +282,14 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			run->exit_reason = KVM_EXIT_SHUTDOWN;
 			r = 0;
 			break;
+		}
+		/* INIT and SIPI from other vCPUs (lapic.c). */
+		nvmx_lapic_accept_events(vcpu);
+		if (vcpu->mp_state != KVM_MP_STATE_RUNNABLE) {
+			r = nvmx_vcpu_block(vcpu);
+			if (r <= 0)
+				break;
+			continue;
 		}
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
