@@ -200,13 +200,11 @@ void nvmx_inject_events(struct nvmx_vcpu *vcpu)
 	if (out.action == NVMX_INJ_NMI) {
 		WRITE_ONCE(vcpu->nmi_pending, false);
 		nvmx_inject_event(vcpu, X86_TRAP_NMI, NVMX_EVENT_NMI);
-		vcpu->stat.nmi_injections++;
 	} else if (out.action == NVMX_INJ_IRQ) {
 		vector = nvmx_irq_pending_vector(vcpu);
 		if (!WARN_ON_ONCE(vector < 0)) {
 			nvmx_irq_acknowledge(vcpu, vector);
 			nvmx_inject_event(vcpu, vector, NVMX_EVENT_EXT_INTR);
-			vcpu->stat.irq_injections++;
 		}
 	}
 	nvmx_inject_set_windows(vcpu, &out);
