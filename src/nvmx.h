@@ -279,6 +279,16 @@ struct nvmx_vcpu {
 	struct rcuwait wait;
 	/* An NMI queued (KVM_NMI or an APIC) and not yet injected. */
 	bool nmi_pending;
+	/*
+	 * KVM_INTERRUPT's vector, queued without an in-kernel irqchip and not
+	 * yet injected (irq.c); under vcpu->mutex.
+	 */
+	bool irq_queued;
+	u8 irq_vector;
+	/* Exit right after the next entry: preemption timer 0 (irq.c). */
+	bool immediate_exit;
+	/* The last SIPI's vector (KVM_SET_VCPU_EVENTS), for the APIC. */
+	u8 sipi_vector;
 	struct nvmx_vcpu_stats stat;
 	struct nvmx_nested nested;
 };

@@ -30,18 +30,23 @@ void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v)
 		vcpu->regs.gpr[n] = v;
 }
 
-void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
+/* Steps RIP past an instruction of @len bytes the guest did not run. */
+static void nvmx_vcpu_advance_rip(struct nvmx_vcpu *vcpu, u32 len)
 {
 	u32 intr;
 
-	nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
-		     nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
+	nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + len);
 	/* Stepping past an instruction ends STI and MOV SS blocking. */
 	intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		nvmx_vmwrite(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI |
 				      GUEST_INTR_STATE_MOV_SS));
+}
+
+void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
+{
+	nvmx_vcpu_advance_rip(vcpu, nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /*
@@ -84,8 +89,7 @@ static bool nvmx_complete_io(struct nvmx_vcpu *vcpu)
 		break;
 	}
 	if (vcpu->pending_io != NVMX_IO_NONE)
-		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
-			     vcpu->pending_insn_len);
+		nvmx_vcpu_advance_rip(vcpu, vcpu->pending_insn_len);
 	vcpu->pending_io = NVMX_IO_NONE;
 	return true;
 }
@@ -205,6 +209,14 @@ static void nvmx_requeue_exit_vectoring(struct nvmx_vcpu *vcpu)
 		return;
 	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
 		error = nvmx_vmread(IDT_VECTORING_ERROR_CODE);
+	/*
+	 * An NMI whose delivery the exit interrupted was not delivered: the
+	 * entry that delivers it again needs NMI blocking clear (SDM's
+	 * VM-entry checks), and the delivery sets it.
+	 */
+	if ((info & VECTORING_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		nvmx_vmcs_clear_bits(GUEST_INTERRUPTIBILITY_INFO,
+				     GUEST_INTR_STATE_NMI);
 	nvmx_requeue_vectoring(vcpu, info, error,
 			       nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
 }
@@ -236,6 +248,7 @@ static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 		vcpu->loaded->launched = true;
 	/* The entry happened (or failed its checks): the event is consumed. */
 	vcpu->injected.valid = false;
+	vcpu->immediate_exit = false;
 	nvmx_handle_exit_irqoff(vcpu);
 	return 0;
 }
@@ -247,6 +260,10 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 	nvmx_vcpu_load(vcpu);
 	vcpu->has_run = true;
+	/* Userspace's TPR, before the I/O completion (as KVM). */
+	r = nvmx_irq_pre_run(vcpu);
+	if (r)
+		goto out_put;
 	if (!nvmx_complete_io(vcpu)) {
 		r = 0;
 		goto out_put;
@@ -300,6 +317,8 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		cond_resched();
 		/* Kicks since the last entry are seen now (irq.h). */
 		nvmx_vcpu_test_clear_request(vcpu, NVMX_REQ_EVENT);
+		/* NMIs and interrupts, after the request is cleared (irq.c). */
+		nvmx_inject_events(vcpu);
 		/* A policy table set since the last entry (policy_vm.c). */
 		nvmx_policy_vcpu_sync(vcpu);
 
@@ -359,9 +378,14 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		r = nvmx_handle_exit(vcpu);
 		if (r <= 0)
 			break;
+		if (nvmx_irq_window_open(vcpu)) {
+			r = 0;
+			break;
+		}
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 out_put:
+	nvmx_irq_post_run(vcpu);
 	nvmx_vcpu_put(vcpu);
 	return r;
 }

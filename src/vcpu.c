@@ -421,6 +421,13 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_STATS_FD:
 		r = nvmx_vcpu_stats_fd(vcpu);
 		break;
+	case KVM_INTERRUPT:
+		r = nvmx_vcpu_interrupt(vcpu, argp);
+		break;
+	case KVM_NMI:
+		nvmx_vcpu_queue_nmi(vcpu);
+		r = 0;
+		break;
 	default:
 		r = nvmx_vcpu_own_ioctl(vcpu, ioctl, argp);
 		break;

@@ -320,8 +320,10 @@ void nvmx_vmcs01_before_entry(struct nvmx_vcpu *vcpu)
 {
 	u64 base;
 
+	/* 0 exits right after the entry's event delivery (irq.c). */
 	if (nvmx_pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER)
-		nvmx_vmwrite(VMX_PREEMPTION_TIMER_VALUE, nvmx_time_slice());
+		nvmx_vmwrite(VMX_PREEMPTION_TIMER_VALUE,
+			     vcpu->immediate_exit ? 0 : nvmx_time_slice());
 
 	/* CR3 carries the PCID, which the scheduler may change. */
 	nvmx_vmwrite(HOST_CR3, __get_current_cr3_fast());
@@ -491,7 +493,12 @@ void nvmx_policy_apply_ctls(struct nvmx_vcpu *vcpu, bool vmcs02)
 		proc &= ~cr3;
 	} else {
 		proc &= ~(cr3 | cr8);
-		if (vcpu->policy.tpr_intercept)
+		/*
+		 * Without an in-kernel APIC CR8 is userspace's TPR: every
+		 * access exits, as on kvm_intel (a lowered one is
+		 * KVM_EXIT_SET_TPR, exits.c).
+		 */
+		if (vcpu->policy.tpr_intercept || !vcpu->vm->irqchip)
 			want |= cr8;
 	}
 	if (vcpu->policy.cr3_intercept)
