@@ -11,6 +11,12 @@
 
 #include "pure.h"
 
+#ifndef __KERNEL__
+#ifndef BIT
+#define BIT(n)	(1UL << (n))
+#endif
+#endif
+
 /* Delivery modes (ICR, LVT, IOAPIC redirection and MSI data bits 10:8). */
 #define NVMX_APIC_DM_FIXED	0
 #define NVMX_APIC_DM_LOWEST	1
