@@ -206,6 +206,31 @@ void nvmx_lapic_accept(struct nvmx_vcpu *vcpu, int vector)
 	spin_unlock_irqrestore(&vcpu->lapic.lock, flags);
 }
 
+/*
+ * With the TPR shadow, MOV CR8 exits only when VTPR[7:4] drops below
+ * TPR_THRESHOLD[3:0]: set it to the class of the highest pending vector
+ * when the TPR is what holds that vector back, else 0. VM entry requires
+ * the threshold not above VTPR[7:4], which this keeps. L1 only: vmcs02's
+ * threshold is the nested code's.
+ */
+void nvmx_lapic_update_tpr_threshold(struct nvmx_vcpu *vcpu)
+{
+	u32 tpr_class = (nvmx_get_tpr(vcpu) >> 4) & 0xf;
+	int vec;
+	u8 want = 0;
+
+	if (!vcpu->vm->irqchip || vcpu->nested.guest_mode ||
+	    !nvmx_lapic_hw_enabled(vcpu))
+		return;
+	vec = nvmx_apic_highest(nvmx_apic_regs(vcpu), NVMX_APIC_IRR);
+	if (vec >= 16 && ((u32)vec >> 4) <= tpr_class)
+		want = (u32)vec >> 4;
+	if (want == vcpu->lapic.tpr_threshold)
+		return;
+	nvmx_vmwrite(TPR_THRESHOLD, want);
+	vcpu->lapic.tpr_threshold = want;
+}
+
 /* INIT is held while the vCPU is in VMX operation, as on hardware. */
 static bool nvmx_lapic_init_blocked(struct nvmx_vcpu *vcpu)
 {

@@ -32,11 +32,12 @@
 #define SIPI_VEC	0x10	/* the AP starts at 0x10000 */
 #define AP_PORT		0x99
 
-static volatile u32 pings, pongs, bcasts, nmis, ready, done;
+/* Shared by both vCPUs and their handlers: READ_ONCE/WRITE_ONCE. */
+static u32 pings, pongs, bcasts, nmis, ready, done;
 
 static void ping_handler(struct ex_regs *regs)
 {
-	pings++;
+	WRITE_ONCE(pings, pings + 1);
 	x2apic_write_reg(APIC_EOI, 0);
 	/* Answer to APIC ID 0. */
 	x2apic_write_reg(APIC_ICR, APIC_INT_ASSERT | APIC_DM_FIXED | PONG);
@@ -44,26 +45,26 @@ static void ping_handler(struct ex_regs *regs)
 
 static void pong_handler(struct ex_regs *regs)
 {
-	pongs++;
+	WRITE_ONCE(pongs, pongs + 1);
 	x2apic_write_reg(APIC_EOI, 0);
 }
 
 static void bcast_handler(struct ex_regs *regs)
 {
-	bcasts++;
+	WRITE_ONCE(bcasts, bcasts + 1);
 	x2apic_write_reg(APIC_EOI, 0);
 }
 
 static void nmi_handler(struct ex_regs *regs)
 {
-	nmis++;
+	WRITE_ONCE(nmis, nmis + 1);
 }
 
-static void wait_until(volatile u32 *p, u32 v)
+static void wait_until(u32 *p, u32 v)
 {
 	u64 t0 = rdtsc();
 
-	while (*p < v)
+	while (READ_ONCE(*p) < v)
 		GUEST_ASSERT(rdtsc() - t0 < (1ull << 40));
 }
 
@@ -92,9 +93,9 @@ static void bsp_code(void)
 	wait_until(&bcasts, 2);
 	send(1, APIC_DM_NMI);
 	wait_until(&nmis, 1);
-	GUEST_ASSERT_EQ(pings, ROUNDS);
-	GUEST_ASSERT_EQ(pongs, ROUNDS);
-	done = 1;
+	GUEST_ASSERT_EQ(READ_ONCE(pings), ROUNDS);
+	GUEST_ASSERT_EQ(READ_ONCE(pongs), ROUNDS);
+	WRITE_ONCE(done, 1);
 	send(1, APIC_DM_FIXED | BCAST);
 	GUEST_SYNC(1);
 
@@ -109,8 +110,8 @@ static void bsp_code(void)
 static void ap_code(void)
 {
 	x2apic_enable();
-	ready = 1;
-	while (!done)
+	WRITE_ONCE(ready, 1);
+	while (!READ_ONCE(done))
 		asm volatile("sti; hlt; cli");
 	asm volatile("sti");
 	wait_until(&bcasts, 3);
@@ -147,7 +148,7 @@ static void *run_sipi_ap(void *arg)
 	return NULL;
 }
 
-static u32 guest_u32(struct kvm_vm *vm, volatile u32 *p)
+static u32 guest_u32(struct kvm_vm *vm, u32 *p)
 {
 	return *(u32 *)addr_gva2hva(vm, (vm_vaddr_t)p);
 }

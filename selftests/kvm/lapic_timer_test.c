@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE	/* program_invocation_name */
 #include <stdint.h>
+#include <linux/bits.h>
 
 #include "apic.h"
 #include "kselftest.h"
@@ -29,22 +30,23 @@
 #define APIC_TMICT	0x380
 #define APIC_TMCCT	0x390
 #define APIC_TDCR	0x3e0
-#define LVT_MASKED	(1u << 16)
-#define LVT_PERIODIC	(1u << 17)
+#define LVT_MASKED	BIT(16)
+#define LVT_PERIODIC	BIT(17)
 #define LVT_TSCDEADLINE	(2u << 17)
 #define MSR_TSC_DEADLINE 0x6e0
 /* 1 ms of the 1 GHz APIC bus at divide-by-1 (KVM's and nvmx's clock). */
 #define COUNT		1000000
 #define K		5
 
-static volatile u32 fired;
-static volatile u64 fired_tsc[K + 2];
+/* Written by the handler, read by the loops: READ_ONCE there. */
+static u32 fired;
+static u64 fired_tsc[K + 2];
 
 static void timer_handler(struct ex_regs *regs)
 {
 	if (fired < K + 2)
 		fired_tsc[fired] = rdtsc();
-	fired++;
+	WRITE_ONCE(fired, fired + 1);
 	x2apic_write_reg(APIC_EOI, 0);
 }
 
@@ -80,30 +82,30 @@ static void guest_code(void)
 
 	/* Negative first: masked, the count runs down, nothing fires. */
 	period_tsc = masked_oneshot(COUNT);
-	GUEST_ASSERT_EQ(fired, 0);
+	GUEST_ASSERT_EQ(READ_ONCE(fired), 0);
 	GUEST_ASSERT(period_tsc > 0);
 
 	/* One-shot. */
 	x2apic_write_reg(APIC_LVTT, TIMER_VEC);
 	x2apic_write_reg(APIC_TMICT, COUNT);
-	WAIT_FOR(fired == 1);
+	WAIT_FOR(READ_ONCE(fired) == 1);
 	GUEST_ASSERT_EQ(x2apic_read_reg(APIC_TMCCT), 0);
 	masked_oneshot(3 * COUNT);
-	GUEST_ASSERT_EQ(fired, 1);
+	GUEST_ASSERT_EQ(READ_ONCE(fired), 1);
 	GUEST_SYNC(1);
 
 	/* Periodic: exactly K, then stopped. */
 	fired = 0;
 	x2apic_write_reg(APIC_LVTT, LVT_PERIODIC | TIMER_VEC);
 	x2apic_write_reg(APIC_TMICT, COUNT);
-	WAIT_FOR(fired == K);
+	WAIT_FOR(READ_ONCE(fired) == K);
 	x2apic_write_reg(APIC_TMICT, 0);
-	n = fired;
+	n = READ_ONCE(fired);
 	GUEST_ASSERT_EQ(n, K);
 	for (i = 1; i < K; i++)
 		GUEST_ASSERT(fired_tsc[i] - fired_tsc[i - 1] >= period_tsc / 2);
 	masked_oneshot(3 * COUNT);
-	GUEST_ASSERT_EQ(fired, K);
+	GUEST_ASSERT_EQ(READ_ONCE(fired), K);
 	GUEST_SYNC(2);
 
 	/* In one-shot mode the deadline MSR is ignored. */
@@ -117,7 +119,7 @@ static void guest_code(void)
 	dl = rdtsc() + period_tsc;
 	wrmsr(MSR_TSC_DEADLINE, dl);
 	GUEST_ASSERT_EQ(rdmsr(MSR_TSC_DEADLINE), dl);
-	WAIT_FOR(fired == 1);
+	WAIT_FOR(READ_ONCE(fired) == 1);
 	GUEST_ASSERT(fired_tsc[0] >= dl);
 	GUEST_ASSERT_EQ(rdmsr(MSR_TSC_DEADLINE), 0);
 	/* Disarmed by writing 0: nothing over three periods. */
@@ -125,7 +127,7 @@ static void guest_code(void)
 	wrmsr(MSR_TSC_DEADLINE, 0);
 	dl = rdtsc() + 3 * period_tsc;
 	WAIT_FOR(rdtsc() > dl);
-	GUEST_ASSERT_EQ(fired, 1);
+	GUEST_ASSERT_EQ(READ_ONCE(fired), 1);
 	v = x2apic_read_reg(APIC_TMCCT);
 	GUEST_ASSERT_EQ(v, 0);
 	GUEST_DONE();

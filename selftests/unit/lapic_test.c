@@ -205,12 +205,12 @@ TEST(x2apic_msr_map)
 TEST(lvt_masks)
 {
 	/* TSC-deadline mode only when the guest's CPUID has it. */
-	EXPECT_EQ(0x300ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVTT, false));
-	EXPECT_EQ(0x700ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVTT, true));
-	EXPECT_EQ(0x107ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVTPC, false));
-	/* LINT: polarity and trigger, not remote IRR or delivery status. */
-	EXPECT_EQ(0x1a7ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVT0, false));
-	EXPECT_EQ(0x100ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVTERR, false));
+	EXPECT_EQ(0x310ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVTT, false));
+	EXPECT_EQ(0x710ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVTT, true));
+	EXPECT_EQ(0x117ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVTPC, false));
+	/* LINT: polarity, remote IRR and trigger too. */
+	EXPECT_EQ(0x1f7ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVT0, false));
+	EXPECT_EQ(0x110ffu, nvmx_apic_lvt_mask(NVMX_APIC_LVTERR, false));
 	EXPECT_EQ(0u, nvmx_apic_lvt_mask(NVMX_APIC_TPR, false));
 }
 
