@@ -182,7 +182,6 @@ int main(void)
 	vcpu_ioctl(vcpu[2], KVM_GET_MP_STATE, &mp);
 	ASSERT_EQ(mp.mp_state, KVM_MP_STATE_UNINITIALIZED);
 	memcpy(addr_gpa2hva(vm, SIPI_VEC << 12), tramp, sizeof(tramp));
-	vcpu_args_set(vcpu[1], 0);
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(vcpu[0]);
 	vcpu_init_descriptor_tables(vcpu[1]);
