@@ -231,6 +231,21 @@ void nvmx_lapic_update_tpr_threshold(struct nvmx_vcpu *vcpu)
 	vcpu->lapic.tpr_threshold = want;
 }
 
+/*
+ * Whether this APIC passes the PIC's INTR to the CPU, as KVM decides it: a
+ * hardware-disabled APIC does (the CPU's INTR pin is the PIC's), an enabled
+ * one when LINT0 is unmasked in ExtINT mode. For the irqchip's PIC.
+ */
+bool nvmx_lapic_accepts_extint(struct nvmx_vcpu *vcpu)
+{
+	u32 lvt0 = nvmx_apic_rd(vcpu, NVMX_APIC_LVT0);
+
+	if (!nvmx_lapic_hw_enabled(vcpu))
+		return true;
+	return !(lvt0 & NVMX_APIC_LVT_MASKED) &&
+	       ((lvt0 >> 8) & 7) == NVMX_APIC_DM_EXTINT;
+}
+
 /* INIT is held while the vCPU is in VMX operation, as on hardware. */
 static bool nvmx_lapic_init_blocked(struct nvmx_vcpu *vcpu)
 {
