@@ -191,6 +191,10 @@ void nvmx_vcpu_get_events(struct nvmx_vcpu *vcpu, struct kvm_vcpu_events *ev)
 		    KVM_VCPUEVENT_VALID_SMM;
 }
 
+/* #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP: the vectors with error codes. */
+#define NVMX_EXC_ERROR_CODE_VECTORS	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
+					 BIT(13) | BIT(14) | BIT(17) | BIT(21))
+
 #define NVMX_VCPUEVENT_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING |	\
 				 KVM_VCPUEVENT_VALID_SIPI_VECTOR |	\
 				 KVM_VCPUEVENT_VALID_SHADOW |		\
@@ -215,6 +219,13 @@ int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
 		return -EINVAL;
 	if (exc && (ev->exception.nr > 31 || ev->exception.nr == X86_TRAP_NMI))
 		return -EINVAL;
+	/*
+	 * An error code where the vector has none would fail the VM entry's
+	 * control checks (VMfail): refused here (KVM lets the entry fail).
+	 */
+	if (exc && ev->exception.has_error_code &&
+	    !(BIT(ev->exception.nr) & NVMX_EXC_ERROR_CODE_VECTORS))
+		return -EINVAL;
 	/* nvmx has no SMM. */
 	if ((ev->flags & KVM_VCPUEVENT_VALID_SMM) &&
 	    (ev->smi.smm || ev->smi.pending || ev->smi.smm_inside_nmi ||
@@ -233,8 +244,9 @@ int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
 		vcpu->injected.vector = ev->exception.nr;
 		vcpu->injected.type = NVMX_EVENT_HW_EXC;
 		vcpu->injected.has_error = ev->exception.has_error_code;
+		/* Bits 31:16 cannot be delivered; KVM drops them too. */
 		vcpu->injected.error_code = ev->exception.has_error_code ?
-					    ev->exception.error_code : 0;
+					    (u16)ev->exception.error_code : 0;
 	} else if (nmi) {
 		vcpu->injected.vector = X86_TRAP_NMI;
 		vcpu->injected.type = NVMX_EVENT_NMI;

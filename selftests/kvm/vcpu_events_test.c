@@ -7,7 +7,8 @@
  * triple-fault flags without their capabilities, exception vectors above
  * 31 or NMI's, a NULL pointer. Where nvmx refuses what it cannot do (SMM,
  * two events in flight, a soft interrupt without its length) and KVM
- * accepts, the check runs on nvmx only. Same binary on both devices.
+ * accepts, the check runs on nvmx only; so does an error code for a vector
+ * that has none (KVM lets the VM entry fail). Same binary on both devices.
  */
 #define _GNU_SOURCE	/* program_invocation_name */
 #include <errno.h>
@@ -222,6 +223,11 @@ static void test_negatives(struct kvm_vcpu *vcpu)
 	ev.exception.nr = 6;
 	ev.nmi.injected = 1;
 	expect_set(vcpu, &ev, EINVAL, "exception and NMI in flight");
+	memset(&ev, 0, sizeof(ev));
+	ev.exception.injected = 1;
+	ev.exception.nr = 6;
+	ev.exception.has_error_code = 1;
+	expect_set(vcpu, &ev, EINVAL, "#UD with an error code");
 	memset(&ev, 0, sizeof(ev));
 	ev.interrupt.injected = 1;
 	ev.interrupt.soft = 1;

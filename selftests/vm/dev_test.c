@@ -192,6 +192,8 @@ static const long tested_caps[] = {
 	/* Tested by vm_state_test. */
 	KVM_CAP_SET_TSS_ADDR, KVM_CAP_SET_IDENTITY_MAP_ADDR,
 	KVM_CAP_SET_BOOT_CPU_ID, KVM_CAP_ENABLE_CAP_VM,
+	/* Tested by irq_inject_test and vcpu_events_test (selftests/kvm). */
+	KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
