@@ -110,6 +110,8 @@ struct nvmx_vm {
 	u32 bsp_vcpu_id;
 	u32 max_vcpu_ids;
 	u64 identity_map_addr;
+	/* KVM_CAP_X86_TRIPLE_FAULT_EVENT enabled: in vCPU events (events.c). */
+	bool triple_fault_event;
 	/*
 	 * The register emulation policy table and its masks (policy.h),
 	 * under @lock; @policy_gen counts the tables set, so that each vCPU
@@ -375,6 +377,9 @@ void nvmx_queue_exception(struct nvmx_vcpu *vcpu, u8 vector, bool has_error,
 void nvmx_inject_pending(struct nvmx_vcpu *vcpu);
 void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu, u32 idt_info,
 			    u32 idt_error, u32 insn_len);
+void nvmx_vcpu_get_events(struct nvmx_vcpu *vcpu, struct kvm_vcpu_events *ev);
+int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
+			 const struct kvm_vcpu_events *ev);
 
 /* run.c: KVM_RUN, VM entry and exit */
 int nvmx_vcpu_run(struct nvmx_vcpu *vcpu);

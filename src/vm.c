@@ -60,6 +60,8 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_ENABLE_CAP_VM:
 	case KVM_CAP_TSC_DEADLINE_TIMER:
 	case KVM_CAP_USER_NMI:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
@@ -196,6 +198,11 @@ static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
 
 	if (copy_from_user(&cap, argp, sizeof(cap)))
 		return -EFAULT;
+	/* As KVM: any time, any argument (non-zero turns it on). */
+	if (!cap.flags && cap.cap == KVM_CAP_X86_TRIPLE_FAULT_EVENT) {
+		WRITE_ONCE(vm->triple_fault_event, !!cap.args[0]);
+		return 0;
+	}
 	if (cap.flags || cap.cap != KVM_CAP_MAX_VCPU_ID ||
 	    cap.args[0] > NVMX_MAX_VCPUS)
 		return -EINVAL;
