@@ -83,6 +83,8 @@ static void nvmx_vm_destroy(struct nvmx_vm *vm)
 	for (i = 0; i < NVMX_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			nvmx_vcpu_free(vm->vcpus[i]);
+	nvmx_pit_destroy(vm);
+	nvmx_irqchip_destroy(vm);
 	nvmx_debugfs_vm_destroy(vm);
 	nvmx_mmu_destroy_vm(vm);
 	atomic_dec(&nvmx_nr_vms);
@@ -129,7 +131,7 @@ static long nvmx_vm_create_irqchip(struct nvmx_vm *vm)
 		/* Each vCPU's APIC mode is fixed when it is created. */
 		r = -EINVAL;
 	else
-		r = 0;
+		r = nvmx_irqchip_create(vm, false, 0);
 	if (!r)
 		vm->irqchip = true;
 	mutex_unlock(&vm->lock);
@@ -247,6 +249,29 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_vm_set_boot_cpu_id(vm, arg);
 	case KVM_ENABLE_CAP:
 		return nvmx_vm_enable_cap(vm, argp);
+	case KVM_GET_IRQCHIP:
+		return nvmx_irqchip_get(vm, argp);
+	case KVM_SET_IRQCHIP:
+		return nvmx_irqchip_set(vm, argp);
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+		return nvmx_vm_irq_line(vm, argp, ioctl == KVM_IRQ_LINE_STATUS);
+	case KVM_SET_GSI_ROUTING:
+		return nvmx_vm_set_gsi_routing(vm, argp);
+	case KVM_SIGNAL_MSI:
+		return nvmx_vm_signal_msi(vm, argp);
+	case KVM_CREATE_PIT:
+		return nvmx_pit_create(vm, NULL);
+	case KVM_CREATE_PIT2:
+		return nvmx_pit_create(vm, argp);
+	case KVM_GET_PIT:
+	case KVM_GET_PIT2:
+		return nvmx_pit_get(vm, argp, ioctl == KVM_GET_PIT2);
+	case KVM_SET_PIT:
+	case KVM_SET_PIT2:
+		return nvmx_pit_set(vm, argp, ioctl == KVM_SET_PIT2);
+	case KVM_REINJECT_CONTROL:
+		return nvmx_pit_reinject_control(vm, argp);
 	case NVMX_GET_POLICY:
 		return nvmx_policy_get(vm, argp);
 	case NVMX_SET_POLICY:
