@@ -236,7 +236,7 @@ enum nvmx_cpuid_reg {
 struct nvmx_cpuid_policy {
 	/* Leaf 1 ECX.VMX: nested VMX. */
 	bool expose_vmx;
-	/* Leaf 1 ECX.x2APIC: nvmx emulates only the xAPIC so far. */
+	/* Leaf 1 ECX.x2APIC: the in-kernel APIC emulates it (lapic.c). */
 	bool expose_x2apic;
 	/* RDTSCP and RDPID: secondary control "enable RDTSCP" (bit 3). */
 	bool rdtscp;

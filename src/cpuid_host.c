@@ -59,7 +59,12 @@ static void nvmx_host_cpuid(void *ctx, u32 leaf, u32 subleaf,
 /* The policy for this host, with what nvmx can do today. */
 void nvmx_cpuid_host_policy(struct nvmx_cpuid_policy *pol)
 {
-	*pol = (struct nvmx_cpuid_policy){ .expose_vmx = nvmx_nested };
+	/*
+	 * x2APIC as KVM: offered whatever the host has, since the in-kernel
+	 * APIC emulates it; a guest without that APIC cannot enable it.
+	 */
+	*pol = (struct nvmx_cpuid_policy){ .expose_vmx = nvmx_nested,
+					   .expose_x2apic = true };
 	/* The XCR0 the host kernel runs with is what its FPU code switches. */
 	if (boot_cpu_has(X86_FEATURE_OSXSAVE))
 		pol->xcr0_supported = xgetbv(XCR_XFEATURE_ENABLED_MASK);

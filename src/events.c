@@ -102,6 +102,12 @@ void nvmx_inject_pending(struct nvmx_vcpu *vcpu)
 	if (e->insn_len)
 		nvmx_vmwrite(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
 	nvmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
+	/* As KVM counts them: every injection, re-injections included. */
+	if (e->type == NVMX_EVENT_NMI)
+		vcpu->stat.nmi_injections++;
+	else if (e->type == NVMX_EVENT_EXT_INTR ||
+		 e->type == NVMX_EVENT_SOFT_INTR)
+		vcpu->stat.irq_injections++;
 }
 
 /*

@@ -62,6 +62,27 @@ static int nvmx_handle_external_interrupt(struct nvmx_vcpu *vcpu)
 	return 1;
 }
 
+/*
+ * Interrupt- and NMI-window exits nvmx asked for (vmcs12's own are
+ * reflected before they get here): the window is open, the run loop
+ * decides again what to inject (irq.c) and sets the control anew.
+ */
+static int nvmx_handle_interrupt_window(struct nvmx_vcpu *vcpu)
+{
+	nvmx_vmcs_clear_bits(CPU_BASED_VM_EXEC_CONTROL,
+			     CPU_BASED_INTR_WINDOW_EXITING);
+	vcpu->stat.irq_window_exits++;
+	return 1;
+}
+
+static int nvmx_handle_nmi_window(struct nvmx_vcpu *vcpu)
+{
+	nvmx_vmcs_clear_bits(CPU_BASED_VM_EXEC_CONTROL,
+			     CPU_BASED_NMI_WINDOW_EXITING);
+	vcpu->stat.nmi_window_exits++;
+	return 1;
+}
+
 static int nvmx_handle_preemption_timer(struct nvmx_vcpu *vcpu)
 {
 	/* The time slice ran out: the run loop checks signals, reschedules. */
@@ -354,6 +375,8 @@ static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 	unsigned int cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
 	bool wide = nvmx_in_64bit_code(vcpu);
 	unsigned long val = 0, lmsw;
+	bool set_tpr_exit = false;
+	u8 tpr;
 	int r;
 
 	switch (type) {
@@ -361,16 +384,21 @@ static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 		val = nvmx_gpr_read(vcpu, reg);
 		if (!wide)
 			val = (u32)val;
-		if (cr == 0)
+		if (cr == 0) {
 			r = nvmx_set_cr0(vcpu, nvmx_nested_cr_value(vcpu, 0, val));
-		else if (cr == 3)
+		} else if (cr == 3) {
 			r = nvmx_set_cr3(vcpu, val);
-		else if (cr == 4)
+		} else if (cr == 4) {
 			r = nvmx_set_cr4(vcpu, nvmx_nested_cr_value(vcpu, 4, val));
-		else if (cr == 8)
+		} else if (cr == 8) {
+			tpr = nvmx_get_tpr(vcpu);
 			r = nvmx_handle_cr8(vcpu, true, reg);
-		else
+			/* As KVM: userspace's APIC hears of a lowered TPR. */
+			set_tpr_exit = !r && !vcpu->vm->irqchip &&
+				       nvmx_get_tpr(vcpu) < tpr;
+		} else {
 			return nvmx_unexpected_exit(vcpu);
+		}
 		break;
 	case 1:
 		if (cr == 3) {
@@ -407,6 +435,10 @@ static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 	if (cr == 0 || cr == 4)
 		nvmx_reload_pdptrs(vcpu);
 	nvmx_vcpu_skip_insn(vcpu);
+	if (set_tpr_exit) {
+		vcpu->run->exit_reason = KVM_EXIT_SET_TPR;
+		return 0;
+	}
 	return 1;
 }
 
@@ -523,6 +555,8 @@ static const nvmx_exit_handler nvmx_exit_handlers[] = {
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = nvmx_handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = nvmx_handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL] = nvmx_handle_unemulated,
+	[EXIT_REASON_INTERRUPT_WINDOW] = nvmx_handle_interrupt_window,
+	[EXIT_REASON_NMI_WINDOW] = nvmx_handle_nmi_window,
 	[EXIT_REASON_TASK_SWITCH] = nvmx_handle_unemulated,
 	[NVMX_EXIT_REASON_GETSEC] = nvmx_handle_ud,
 	[EXIT_REASON_CPUID] = nvmx_handle_cpuid,

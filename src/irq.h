@@ -12,6 +12,7 @@
 #ifndef NVMX_IRQ_H
 #define NVMX_IRQ_H
 
+#include <linux/compiler_types.h>
 #include <linux/types.h>
 
 struct nvmx_vcpu;
@@ -32,6 +33,19 @@ bool nvmx_vcpu_test_clear_request(struct nvmx_vcpu *vcpu, unsigned int req);
 bool nvmx_vcpu_has_requests(struct nvmx_vcpu *vcpu);
 /* An NMI for the guest (KVM_NMI, or an APIC's NMI delivery mode). */
 void nvmx_vcpu_queue_nmi(struct nvmx_vcpu *vcpu);
+
+/*
+ * Injection (irq.c, rules in inject.h). nvmx_inject_events() runs before
+ * each entry; nvmx_irq_window_open() after each exit handled in the
+ * kernel (true: KVM_EXIT_IRQ_WINDOW_OPEN for userspace);
+ * nvmx_irq_pre_run()/nvmx_irq_post_run() at KVM_RUN's start and end (the
+ * kvm_run fields cr8, if_flag, apic_base, ready_for_interrupt_injection).
+ */
+void nvmx_inject_events(struct nvmx_vcpu *vcpu);
+bool nvmx_irq_window_open(struct nvmx_vcpu *vcpu);
+int nvmx_irq_pre_run(struct nvmx_vcpu *vcpu);
+void nvmx_irq_post_run(struct nvmx_vcpu *vcpu);
+long nvmx_vcpu_interrupt(struct nvmx_vcpu *vcpu, void __user *argp);
 
 /*
  * lapic.c: the in-kernel local APIC as an interrupt source (only with

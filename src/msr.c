@@ -22,6 +22,9 @@
 #include "vmx_ops.h"
 #include "nested/l1caps.h"
 
+/* The x2APIC registers (lapic.c); the MSR bitmap intercepts them all. */
+#define NVMX_X2APIC_MSR_FIRST	0x800
+#define NVMX_X2APIC_MSR_LAST	0x8ff
 #define NVMX_MTRR_CAP_VALUE	(0x508ULL)	/* 8 variable MTRRs, fixed, WC */
 /* What guests read as their microcode revision (bits 63:32). */
 #define NVMX_UCODE_REV		0x100000000ULL
@@ -38,6 +41,7 @@ static const u32 nvmx_msrs_to_save[] = {
 	MSR_IA32_TSC, MSR_IA32_TSC_ADJUST, MSR_IA32_CR_PAT, MSR_EFER,
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_IA32_FEAT_CTL,
 	MSR_MTRRdefType, MSR_FS_BASE, MSR_GS_BASE,
+	MSR_IA32_TSC_DEADLINE,
 	/* Last: listed only with nested on. KVM 6.1's restorable ones. */
 	MSR_IA32_VMX_BASIC, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 	MSR_IA32_VMX_TRUE_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
@@ -206,6 +210,11 @@ int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_KERNEL_GS_BASE:
 		*data = nvmx_guest_kernel_gs_base(vcpu);
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		*data = nvmx_lapic_get_tsc_deadline(vcpu);
+		return 0;
+	case NVMX_X2APIC_MSR_FIRST ... NVMX_X2APIC_MSR_LAST:
+		return nvmx_lapic_x2apic_msr(vcpu, index, data, false);
 	}
 	if (nvmx_is_vmx_cap_msr(index))
 		return nvmx_nested_get_msr(vcpu, index, data, host);
@@ -289,6 +298,11 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 			return -EINVAL;
 		nvmx_set_guest_kernel_gs_base(vcpu, data);
 		return 0;
+	case MSR_IA32_TSC_DEADLINE:
+		nvmx_lapic_set_tsc_deadline(vcpu, data);
+		return 0;
+	case NVMX_X2APIC_MSR_FIRST ... NVMX_X2APIC_MSR_LAST:
+		return nvmx_lapic_x2apic_msr(vcpu, index, &data, true);
 	}
 	if (nvmx_is_vmx_cap_msr(index))
 		return nvmx_nested_set_msr(vcpu, index, data, host);

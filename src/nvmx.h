@@ -27,6 +27,7 @@
 #include "emulate.h"
 #include "irq.h"
 #include "irqchip.h"
+#include "lapic.h"
 #include "nested/nested.h"
 #include "nested/msrs.h"
 #include "policy.h"
@@ -252,6 +253,8 @@ struct nvmx_vcpu {
 
 	struct page *msr_bitmap;
 	struct page *apic_page;
+	/* The in-kernel local APIC besides its register page (lapic.h). */
+	struct nvmx_lapic lapic;
 
 	/* Guest debug registers: kept, not loaded (see exits.c). */
 	unsigned long dr[4];
@@ -281,6 +284,16 @@ struct nvmx_vcpu {
 	struct rcuwait wait;
 	/* An NMI queued (KVM_NMI or an APIC) and not yet injected. */
 	bool nmi_pending;
+	/*
+	 * KVM_INTERRUPT's vector, queued without an in-kernel irqchip and not
+	 * yet injected (irq.c); under vcpu->mutex.
+	 */
+	bool irq_queued;
+	u8 irq_vector;
+	/* Exit right after the next entry: preemption timer 0 (irq.c). */
+	bool immediate_exit;
+	/* The last SIPI's vector (KVM_SET_VCPU_EVENTS), for the APIC. */
+	u8 sipi_vector;
 	struct nvmx_vcpu_stats stat;
 	struct nvmx_nested nested;
 };
@@ -419,6 +432,8 @@ int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu);
 void nvmx_vmcs_write_host_state(struct nvmx_vcpu *vcpu);
 void nvmx_vmcs_set_host_per_cpu(void);
 void nvmx_vmcs01_before_entry(struct nvmx_vcpu *vcpu);
+void nvmx_vmcs01_init_event(struct nvmx_vcpu *vcpu);
+void nvmx_vmcs01_sipi(struct nvmx_vcpu *vcpu, u8 vector);
 int nvmx_get_regs(struct nvmx_vcpu *vcpu, struct kvm_regs *regs);
 int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs);
 int nvmx_get_sregs(struct nvmx_vcpu *vcpu, struct kvm_sregs *sregs);

@@ -30,18 +30,23 @@ void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v)
 		vcpu->regs.gpr[n] = v;
 }
 
-void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
+/* Steps RIP past an instruction of @len bytes the guest did not run. */
+static void nvmx_vcpu_advance_rip(struct nvmx_vcpu *vcpu, u32 len)
 {
 	u32 intr;
 
-	nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
-		     nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
+	nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + len);
 	/* Stepping past an instruction ends STI and MOV SS blocking. */
 	intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
 		nvmx_vmwrite(GUEST_INTERRUPTIBILITY_INFO,
 			     intr & ~(GUEST_INTR_STATE_STI |
 				      GUEST_INTR_STATE_MOV_SS));
+}
+
+void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
+{
+	nvmx_vcpu_advance_rip(vcpu, nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
 }
 
 /*
@@ -84,8 +89,7 @@ static bool nvmx_complete_io(struct nvmx_vcpu *vcpu)
 		break;
 	}
 	if (vcpu->pending_io != NVMX_IO_NONE)
-		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
-			     vcpu->pending_insn_len);
+		nvmx_vcpu_advance_rip(vcpu, vcpu->pending_insn_len);
 	vcpu->pending_io = NVMX_IO_NONE;
 	return true;
 }
@@ -112,17 +116,24 @@ static void nvmx_handle_exit_irqoff(struct nvmx_vcpu *vcpu)
 		asm volatile("int $0x12");
 }
 
-/* Whether a halted vCPU has something to wake for, or a signal. */
+/*
+ * Whether a vCPU that is not runnable has something to wake for, or a
+ * signal: an NMI wakes a halted vCPU, not one waiting for INIT or SIPI.
+ */
 static bool nvmx_vcpu_wake_ready(struct nvmx_vcpu *vcpu)
 {
-	return signal_pending(current) || READ_ONCE(vcpu->nmi_pending) ||
+	return signal_pending(current) ||
+	       (vcpu->mp_state == KVM_MP_STATE_HALTED &&
+		READ_ONCE(vcpu->nmi_pending)) ||
 	       (vcpu->vm->irqchip && nvmx_lapic_has_wake_event(vcpu));
 }
 
 /*
- * A halted vCPU sleeps until an event could wake it (irq.h: the source
- * kicks it) or a signal arrives. Returns 1 when it is runnable again, or
- * -EINTR for a signal: KVM_RUN returns EINTR and the vCPU stays halted.
+ * A vCPU that is not runnable (halted, or waiting for INIT or SIPI) sleeps
+ * until an event could wake it (irq.h: the source kicks it) or a signal
+ * arrives. Returns 1 when it woke for an event (a halted vCPU is then
+ * runnable; INIT and SIPI are nvmx_lapic_accept_events()'), or -EINTR for
+ * a signal: KVM_RUN returns EINTR and the vCPU stays as it was.
  */
 int nvmx_vcpu_block(struct nvmx_vcpu *vcpu)
 {
@@ -138,7 +149,8 @@ int nvmx_vcpu_block(struct nvmx_vcpu *vcpu)
 		vcpu->stat.signal_exits++;
 		return -EINTR;
 	}
-	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
+	if (vcpu->mp_state == KVM_MP_STATE_HALTED)
+		vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
 	return 1;
 }
 
@@ -197,6 +209,14 @@ static void nvmx_requeue_exit_vectoring(struct nvmx_vcpu *vcpu)
 		return;
 	if (info & VECTORING_INFO_DELIVER_CODE_MASK)
 		error = nvmx_vmread(IDT_VECTORING_ERROR_CODE);
+	/*
+	 * An NMI whose delivery the exit interrupted was not delivered: the
+	 * entry that delivers it again needs NMI blocking clear (SDM's
+	 * VM-entry checks), and the delivery sets it.
+	 */
+	if ((info & VECTORING_INFO_TYPE_MASK) == INTR_TYPE_NMI_INTR)
+		nvmx_vmcs_clear_bits(GUEST_INTERRUPTIBILITY_INFO,
+				     GUEST_INTR_STATE_NMI);
 	nvmx_requeue_vectoring(vcpu, info, error,
 			       nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
 }
@@ -228,6 +248,7 @@ static int nvmx_enter_guest(struct nvmx_vcpu *vcpu)
 		vcpu->loaded->launched = true;
 	/* The entry happened (or failed its checks): the event is consumed. */
 	vcpu->injected.valid = false;
+	vcpu->immediate_exit = false;
 	nvmx_handle_exit_irqoff(vcpu);
 	return 0;
 }
@@ -239,6 +260,10 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 	nvmx_vcpu_load(vcpu);
 	vcpu->has_run = true;
+	/* Userspace's TPR, before the I/O completion (as KVM). */
+	r = nvmx_irq_pre_run(vcpu);
+	if (r)
+		goto out_put;
 	if (!nvmx_complete_io(vcpu)) {
 		r = 0;
 		goto out_put;
@@ -248,7 +273,10 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		r = -EINTR;
 		goto out_put;
 	}
-	if (vcpu->mp_state == KVM_MP_STATE_HALTED) {
+	for (;;) {
+		nvmx_lapic_accept_events(vcpu);
+		if (vcpu->mp_state == KVM_MP_STATE_RUNNABLE)
+			break;
 		r = nvmx_vcpu_block(vcpu);
 		if (r <= 0)
 			goto out_put;
@@ -272,6 +300,14 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			r = 0;
 			break;
 		}
+		/* INIT and SIPI from other vCPUs (lapic.c). */
+		nvmx_lapic_accept_events(vcpu);
+		if (vcpu->mp_state != KVM_MP_STATE_RUNNABLE) {
+			r = nvmx_vcpu_block(vcpu);
+			if (r <= 0)
+				break;
+			continue;
+		}
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			vcpu->stat.signal_exits++;
@@ -281,6 +317,8 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		cond_resched();
 		/* Kicks since the last entry are seen now (irq.h). */
 		nvmx_vcpu_test_clear_request(vcpu, NVMX_REQ_EVENT);
+		/* NMIs and interrupts, after the request is cleared (irq.c). */
+		nvmx_inject_events(vcpu);
 		/* A policy table set since the last entry (policy_vm.c). */
 		nvmx_policy_vcpu_sync(vcpu);
 
@@ -340,9 +378,14 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		r = nvmx_handle_exit(vcpu);
 		if (r <= 0)
 			break;
+		if (nvmx_irq_window_open(vcpu)) {
+			r = 0;
+			break;
+		}
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 out_put:
+	nvmx_irq_post_run(vcpu);
 	nvmx_vcpu_put(vcpu);
 	return r;
 }

@@ -61,6 +61,11 @@ struct nvmx_vcpu_stats {
 	u64 insn_emulation_fail;
 	u64 nested_run;
 	u64 guest_mode;
+	u64 irq_window_exits;
+	u64 nmi_window_exits;
+	u64 irq_injections;
+	u64 nmi_injections;
+	u64 request_irq_exits;
 	u64 nvmx_vmcs02_writes;
 	u64 nvmx_shadow_syncs;
 	u64 nvmx_shadow_fields;

@@ -129,23 +129,79 @@ static long nvmx_vcpu_get_cpuid2(struct nvmx_vcpu *vcpu,
 	return 0;
 }
 
+/*
+ * As KVM's: without the in-kernel APIC only RUNNABLE; with it also
+ * UNINITIALIZED, HALTED, INIT_RECEIVED and SIPI_RECEIVED (which is
+ * INIT_RECEIVED with a SIPI pending), the last two not while INIT is
+ * blocked (VMX operation). GET acts on a pending INIT or SIPI first.
+ */
 static long nvmx_vcpu_mp_state(struct nvmx_vcpu *vcpu,
 			       struct kvm_mp_state __user *user, bool set)
 {
 	struct kvm_mp_state mp;
 
 	if (!set) {
+		if (vcpu->vm->irqchip) {
+			nvmx_vcpu_load(vcpu);
+			nvmx_lapic_accept_events(vcpu);
+			nvmx_vcpu_put(vcpu);
+		}
 		mp.mp_state = vcpu->mp_state;
 		return copy_to_user(user, &mp, sizeof(mp)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&mp, user, sizeof(mp)))
 		return -EFAULT;
-	/* INIT and SIPI need a local APIC that delivers them: not yet. */
-	if (mp.mp_state != KVM_MP_STATE_RUNNABLE &&
-	    mp.mp_state != KVM_MP_STATE_HALTED)
+	switch (mp.mp_state) {
+	case KVM_MP_STATE_RUNNABLE:
+		break;
+	case KVM_MP_STATE_INIT_RECEIVED:
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		if (vcpu->nested.vmxon)
+			return -EINVAL;
+		fallthrough;
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_HALTED:
+		if (!vcpu->vm->irqchip)
+			return -EINVAL;
+		break;
+	default:
 		return -EINVAL;
-	vcpu->mp_state = mp.mp_state;
+	}
+	if (mp.mp_state == KVM_MP_STATE_SIPI_RECEIVED) {
+		vcpu->mp_state = KVM_MP_STATE_INIT_RECEIVED;
+		set_bit(NVMX_LAPIC_EV_SIPI, &vcpu->lapic.events);
+	} else {
+		vcpu->mp_state = mp.mp_state;
+	}
+	nvmx_vcpu_make_request(vcpu, NVMX_REQ_EVENT);
 	return 0;
+}
+
+/* KVM_GET_LAPIC and KVM_SET_LAPIC: EINVAL without the in-kernel APIC. */
+static long nvmx_vcpu_lapic(struct nvmx_vcpu *vcpu,
+			    struct kvm_lapic_state __user *user, bool set)
+{
+	struct kvm_lapic_state *s;
+	long r;
+
+	if (!vcpu->vm->irqchip)
+		return -EINVAL;
+	if (set) {
+		s = memdup_user(user, sizeof(*s));
+		if (IS_ERR(s))
+			return PTR_ERR(s);
+		r = nvmx_lapic_set_state(vcpu, s);
+		kfree(s);
+		return r;
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		return -ENOMEM;
+	r = nvmx_lapic_get_state(vcpu, s);
+	if (!r && copy_to_user(user, s, sizeof(*s)))
+		r = -EFAULT;
+	kfree(s);
+	return r;
 }
 
 /* KVM_GET_FPU and KVM_SET_FPU: the legacy FXSAVE part of the guest FPU. */
@@ -354,12 +410,23 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_MP_STATE:
 		r = nvmx_vcpu_mp_state(vcpu, argp, ioctl == KVM_SET_MP_STATE);
 		break;
+	case KVM_GET_LAPIC:
+	case KVM_SET_LAPIC:
+		r = nvmx_vcpu_lapic(vcpu, argp, ioctl == KVM_SET_LAPIC);
+		break;
 	case KVM_GET_FPU:
 	case KVM_SET_FPU:
 		r = nvmx_vcpu_fpu(vcpu, argp, ioctl == KVM_SET_FPU);
 		break;
 	case KVM_GET_STATS_FD:
 		r = nvmx_vcpu_stats_fd(vcpu);
+		break;
+	case KVM_INTERRUPT:
+		r = nvmx_vcpu_interrupt(vcpu, argp);
+		break;
+	case KVM_NMI:
+		nvmx_vcpu_queue_nmi(vcpu);
+		r = 0;
 		break;
 	default:
 		r = nvmx_vcpu_own_ioctl(vcpu, ioctl, argp);
@@ -400,6 +467,7 @@ static int nvmx_vcpu_mmap(struct file *file, struct vm_area_struct *vma)
 /* Frees a vCPU; at VM destruction, or when its creation fails. */
 void nvmx_vcpu_free(struct nvmx_vcpu *vcpu)
 {
+	nvmx_lapic_free(vcpu);
 	nvmx_nested_vcpu_free(vcpu);
 	nvmx_loaded_vmcs_free(&vcpu->vmcs01);
 	nvmx_vpid_free(vcpu->vpid);
@@ -453,6 +521,7 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 	vcpu->id = id;
 	mutex_init(&vcpu->mutex);
 	rcuwait_init(&vcpu->wait);
+	nvmx_lapic_init(vcpu);
 	nvmx_placement_init_vcpu(vcpu);
 
 	r = -ENOMEM;
@@ -478,6 +547,9 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 	nvmx_vcpu_put(vcpu);
 	if (r)
 		goto err_free;
+	/* As KVM: with an in-kernel APIC, an AP waits for INIT and SIPI. */
+	if (vm->irqchip && id != vm->bsp_vcpu_id)
+		vcpu->mp_state = KVM_MP_STATE_UNINITIALIZED;
 	r = nvmx_nested_vcpu_init(vcpu);
 	if (r)
 		goto err_free;
@@ -490,7 +562,8 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 		nvmx_vm_put(vm);
 		goto err_free;
 	}
-	vm->vcpus[id] = vcpu;
+	/* Delivery (lapic.c) reads vcpus[] without vm->lock. */
+	smp_store_release(&vm->vcpus[id], vcpu);
 	vm->nr_vcpus++;
 	vm->stat.nvmx_vcpus++;
 	return r;

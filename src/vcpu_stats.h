@@ -25,6 +25,13 @@ NVMX_STAT(insn_emulation_fail, CUMULATIVE, NONE, POW10, 0)
 NVMX_STAT(nested_run, CUMULATIVE, NONE, POW10, 0)	/* nested VM entries (VMLAUNCH/VMRESUME) */
 NVMX_STAT(guest_mode, INSTANT, BOOLEAN, POW10, 0)	/* L2 is the vCPU's guest */
 
+/* KVM/x86's interrupt stats (irq.c). */
+NVMX_STAT(irq_window_exits, CUMULATIVE, NONE, POW10, 0)	/* interrupt-window exits */
+NVMX_STAT(nmi_window_exits, CUMULATIVE, NONE, POW10, 0)	/* NMI-window exits */
+NVMX_STAT(irq_injections, CUMULATIVE, NONE, POW10, 0)	/* external interrupts injected */
+NVMX_STAT(nmi_injections, CUMULATIVE, NONE, POW10, 0)	/* NMIs injected */
+NVMX_STAT(request_irq_exits, CUMULATIVE, NONE, POW10, 0)	/* KVM_EXIT_IRQ_WINDOW_OPEN */
+
 /* VMCS field writes the vmcs02 builder made for the last nested entry. */
 NVMX_STAT(nvmx_vmcs02_writes, INSTANT, NONE, POW10, 0)
 

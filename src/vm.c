@@ -58,6 +58,8 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_ENABLE_CAP_VM:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
+	case KVM_CAP_USER_NMI:
 		return 1;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);

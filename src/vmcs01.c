@@ -231,6 +231,42 @@ static void nvmx_vmcs01_reset_guest(struct nvmx_vcpu *vcpu)
 	vcpu->mp_state = KVM_MP_STATE_RUNNABLE;
 }
 
+/*
+ * INIT: the RESET state but for what INIT leaves alone (SDM "Processor
+ * State After Reset or INIT"): IA32_APIC_BASE, the MTRRs, MISC_ENABLE,
+ * XCR0, CR0.CD and CR0.NW. Pending events are dropped, GPRs cleared, as
+ * KVM's kvm_vcpu_reset(init_event). The vCPU is loaded, in L1.
+ */
+void nvmx_vmcs01_init_event(struct nvmx_vcpu *vcpu)
+{
+	unsigned long cdnw = nvmx_read_cr0(vcpu) & (X86_CR0_CD | X86_CR0_NW);
+	u64 apic_base = vcpu->apic_base, def_type = vcpu->mtrr_def_type;
+	u64 misc = vcpu->misc_enable, xcr0 = vcpu->xcr0;
+
+	memset(vcpu->regs.gpr, 0, sizeof(vcpu->regs.gpr));
+	vcpu->regs.cr2 = 0;
+	memset(vcpu->dr, 0, sizeof(vcpu->dr));
+	vcpu->pending.valid = false;
+	vcpu->injected.valid = false;
+	vcpu->triple_fault = false;
+	WRITE_ONCE(vcpu->nmi_pending, false);
+	nvmx_vmcs01_reset_guest(vcpu);
+	nvmx_set_cr0(vcpu, X86_CR0_ET | cdnw);
+	vcpu->apic_base = apic_base;
+	vcpu->mtrr_def_type = def_type;
+	vcpu->misc_enable = misc;
+	vcpu->xcr0 = xcr0;
+	nvmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
+}
+
+/* SIPI to a vCPU waiting for it: real mode at vector << 8 : 0. */
+void nvmx_vmcs01_sipi(struct nvmx_vcpu *vcpu, u8 vector)
+{
+	nvmx_set_segment(GUEST_CS_SELECTOR, vector << 8, vector << 12, 0xffff,
+			 0x9b);
+	nvmx_vmwrite(GUEST_RIP, 0);
+}
+
 int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu)
 {
 	nvmx_vmwrite(PIN_BASED_VM_EXEC_CONTROL, nvmx_pin_ctls);
@@ -284,8 +320,10 @@ void nvmx_vmcs01_before_entry(struct nvmx_vcpu *vcpu)
 {
 	u64 base;
 
+	/* 0 exits right after the entry's event delivery (irq.c). */
 	if (nvmx_pin_ctls & PIN_BASED_VMX_PREEMPTION_TIMER)
-		nvmx_vmwrite(VMX_PREEMPTION_TIMER_VALUE, nvmx_time_slice());
+		nvmx_vmwrite(VMX_PREEMPTION_TIMER_VALUE,
+			     vcpu->immediate_exit ? 0 : nvmx_time_slice());
 
 	/* CR3 carries the PCID, which the scheduler may change. */
 	nvmx_vmwrite(HOST_CR3, __get_current_cr3_fast());
@@ -455,7 +493,12 @@ void nvmx_policy_apply_ctls(struct nvmx_vcpu *vcpu, bool vmcs02)
 		proc &= ~cr3;
 	} else {
 		proc &= ~(cr3 | cr8);
-		if (vcpu->policy.tpr_intercept)
+		/*
+		 * Without an in-kernel APIC CR8 is userspace's TPR: every
+		 * access exits, as on kvm_intel (a lowered one is
+		 * KVM_EXIT_SET_TPR, exits.c).
+		 */
+		if (vcpu->policy.tpr_intercept || !vcpu->vm->irqchip)
 			want |= cr8;
 	}
 	if (vcpu->policy.cr3_intercept)

@@ -158,15 +158,15 @@ TEST(layout_is_kvms)
 	EXPECT_EQ(sizeof(struct nvmx_vcpu_stats),
 		  nvmx_vcpu_stats_schema.data_size);
 	/*
-	 * 16 counters, three 80-bucket histograms by exit reason (as many as
+	 * 21 counters, three 80-bucket histograms by exit reason (as many as
 	 * struct nvmx_exit_counts has) and three 64-bucket ones by CR slot.
 	 */
 	EXPECT_EQ(80, NVMX_EXIT_REASONS);
 	EXPECT_EQ(NVMX_EXIT_COUNT_REASONS, NVMX_EXIT_REASONS);
-	EXPECT_EQ(22, nvmx_vcpu_stats_schema.num_stats);
-	EXPECT_EQ((16 + 3 * 80 + 3 * 64) * 8,
+	EXPECT_EQ(27, nvmx_vcpu_stats_schema.num_stats);
+	EXPECT_EQ((21 + 3 * 80 + 3 * 64) * 8,
 		  nvmx_vcpu_stats_schema.data_size);
-	EXPECT_EQ(72 + 22 * 64 + (16 + 3 * 80 + 3 * 64) * 8,
+	EXPECT_EQ(72 + 27 * 64 + (21 + 3 * 80 + 3 * 64) * 8,
 		  nvmx_stats_file_size(&nvmx_vcpu_stats_schema));
 	EXPECT_EQ(2, nvmx_vm_stats_schema.num_stats);
 	EXPECT_EQ(72 + 2 * 64 + 16, nvmx_stats_file_size(&nvmx_vm_stats_schema));
@@ -266,6 +266,11 @@ static const struct expect_stat vcpu_expect[] = {
 	COUNTER(insn_emulation_fail),
 	COUNTER(nested_run),
 	IBOOLEAN(guest_mode),
+	COUNTER(irq_window_exits),
+	COUNTER(nmi_window_exits),
+	COUNTER(irq_injections),
+	COUNTER(nmi_injections),
+	COUNTER(request_irq_exits),
 	{ "nvmx_vmcs02_writes", FLAGS(INSTANT, NONE, POW10), 0, 1,
 	  VCPU_OFF(nvmx_vmcs02_writes), 0 },
 	COUNTER(nvmx_shadow_syncs),
@@ -332,10 +337,10 @@ TEST(header_as_read)
 	ASSERT_EQ(sizeof(h), rd(s, "nvmx-7/vcpu-0", &data, 0, &h, sizeof(h)));
 	EXPECT_EQ(0, h.flags);
 	EXPECT_EQ(48, h.name_size);
-	EXPECT_EQ(22, h.num_desc);
+	EXPECT_EQ(27, h.num_desc);
 	EXPECT_EQ(24, h.id_offset);
 	EXPECT_EQ(72, h.desc_offset);
-	EXPECT_EQ(72 + 22 * 64, h.data_offset);
+	EXPECT_EQ(72 + 27 * 64, h.data_offset);
 }
 
 /* Every window [pos, pos + len) the reader gives must be the image's. */
