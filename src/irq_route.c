@@ -73,14 +73,19 @@ void nvmx_irq_msi_decode(u32 address_lo, u32 address_hi, u32 data,
 }
 
 /*
- * One message to the local APICs: the number that accepted it, or -1
- * when none did. nvmx's local APIC (lapic.c) accepts no interrupt from
- * outside yet, so every message reaches none; the capabilities that
- * promise delivery stay unadvertised (vm.c) until it does.
+ * One message to the local APICs (lapic.c's single delivery path): the
+ * number that accepted it, 0 for none (as KVM's, whose -1 for "no
+ * destination" only its slow path gives).
  */
 int nvmx_irq_deliver(struct nvmx_vm *vm, const struct nvmx_irq_msg *msg)
 {
-	return -1;
+	struct nvmx_apic_irq irq = {
+		.dest = msg->dest_id, .dest_logical = msg->logical,
+		.shorthand = NVMX_APIC_SH_NONE,
+		.delivery_mode = msg->delivery_mode, .vector = msg->vector,
+		.level = true, .trig_level = msg->level,
+	};
+	return nvmx_lapic_deliver(vm, NULL, &irq);
 }
 
 /*
@@ -91,7 +96,7 @@ int nvmx_irq_deliver(struct nvmx_vm *vm, const struct nvmx_irq_msg *msg)
 int nvmx_irq_set_gsi(struct nvmx_vm *vm, u32 gsi, unsigned int src,
 		     bool level)
 {
-	struct nvmx_irqchip *ic = smp_load_acquire(&vm->ic);
+	struct nvmx_irqchip *ic = nvmx_vm_ic(vm);
 	struct nvmx_irq_route set[NVMX_GSI_MAX_ROUTES];
 	struct nvmx_irq_routes *rt;
 	struct nvmx_irq_msg msg;
@@ -190,7 +195,7 @@ static int nvmx_irq_route_check(struct nvmx_irqchip *ic,
 long nvmx_vm_set_gsi_routing(struct nvmx_vm *vm, void __user *argp)
 {
 	struct kvm_irq_routing __user *user = argp;
-	struct nvmx_irqchip *ic = smp_load_acquire(&vm->ic);
+	struct nvmx_irqchip *ic = nvmx_vm_ic(vm);
 	struct kvm_irq_routing_entry *ue = NULL;
 	struct nvmx_irq_routes *rt, *old;
 	struct kvm_irq_routing hdr;
@@ -255,7 +260,7 @@ long nvmx_vm_irq_line(struct nvmx_vm *vm, void __user *argp, bool status)
 
 	if (copy_from_user(&ev, argp, sizeof(ev)))
 		return -EFAULT;
-	if (!smp_load_acquire(&vm->ic))
+	if (!nvmx_vm_ic(vm))
 		return -ENXIO;
 	ev.status = nvmx_irq_set_gsi(vm, ev.irq, NVMX_IRQ_SRC_USER, ev.level);
 	if (status && copy_to_user(argp, &ev, sizeof(ev)))
@@ -276,7 +281,7 @@ long nvmx_vm_signal_msi(struct nvmx_vm *vm, void __user *argp)
 
 	if (copy_from_user(&msi, argp, sizeof(msi)))
 		return -EFAULT;
-	if (!smp_load_acquire(&vm->ic) || (msi.flags & ~KVM_MSI_VALID_DEVID))
+	if (!nvmx_vm_ic(vm) || (msi.flags & ~KVM_MSI_VALID_DEVID))
 		return -EINVAL;
 	nvmx_irq_msi_decode(msi.address_lo, msi.address_hi, msi.data, &msg);
 	return nvmx_irq_deliver(vm, &msg);

@@ -20,9 +20,16 @@ static int nvmx_ioapic_send(void *opaque, const struct nvmx_irq_msg *msg)
 	return nvmx_irq_deliver(ic->vm, msg);
 }
 
+/* The VM's irqchip, or NULL: any context, no lock. */
+struct nvmx_irqchip *nvmx_vm_ic(struct nvmx_vm *vm)
+{
+	/* Pairs with the release in nvmx_irqchip_create(): ic is whole. */
+	return smp_load_acquire(&vm->ic);
+}
+
 static struct nvmx_irqchip *nvmx_vm_full_ic(struct nvmx_vm *vm)
 {
-	struct nvmx_irqchip *ic = smp_load_acquire(&vm->ic);
+	struct nvmx_irqchip *ic = nvmx_vm_ic(vm);
 
 	return ic && !ic->split ? ic : NULL;
 }
@@ -61,19 +68,39 @@ long nvmx_irqchip_create(struct nvmx_vm *vm, bool split, u32 nr_ioapic)
 	nvmx_ioapic_init(&ic->ioapic);
 	ic->ioapic.deliver = nvmx_ioapic_send;
 	ic->ioapic.opaque = ic;
+	r = nvmx_irqfd_init(ic);
+	if (r)
+		goto err_free;
 	/* A split irqchip starts with no routes, as KVM's. */
 	if (!split) {
 		r = nvmx_irq_routes_default(ic);
-		if (r) {
-			kfree(ic);
-			return r;
-		}
+		if (r)
+			goto err_irqfd;
 	}
+	/* Initialised before published: see nvmx_vm_ic(). */
 	smp_store_release(&vm->ic, ic);
 	return 0;
+
+err_irqfd:
+	nvmx_irqfd_release(ic);
+err_free:
+	kfree(ic);
+	return r;
 }
 
-/* When the VM is freed: no vCPU, irqfd or timer uses it any more. */
+/*
+ * First thing when the VM is freed, while its vCPUs still exist: no PIT
+ * tick or irqfd injection (which deliver to the vCPUs' APICs) runs
+ * after this.
+ */
+void nvmx_irqchip_stop(struct nvmx_vm *vm)
+{
+	nvmx_pit_destroy(vm);
+	if (vm->ic)
+		nvmx_irqfd_release(vm->ic);
+}
+
+/* Last: after nvmx_irqchip_stop() and the vCPUs. */
 void nvmx_irqchip_destroy(struct nvmx_vm *vm)
 {
 	if (!vm->ic)
@@ -158,7 +185,8 @@ int nvmx_irqchip_set_pin(struct nvmx_vm *vm, u32 chip, u32 pin,
 
 /*
  * The PIC as an ExtINT source (irq.h): the vector an INTA cycle would
- * read now, or -1 when its INT output is low; and that INTA cycle.
+ * read now, or -1 when its INT output is low; nvmx_pic_take() is that
+ * INTA cycle.
  */
 int nvmx_pic_pending_vector(struct nvmx_vm *vm)
 {
@@ -177,15 +205,16 @@ int nvmx_pic_pending_vector(struct nvmx_vm *vm)
 	return v;
 }
 
-int nvmx_pic_ack(struct nvmx_vm *vm)
+int nvmx_pic_take(struct nvmx_vm *vm)
 {
 	struct nvmx_irqchip *ic = nvmx_vm_full_ic(vm);
-	int v;
+	int v = -1;
 
 	if (!ic)
 		return -1;
 	spin_lock(&ic->lock);
-	v = nvmx_pic_intack(&ic->pic);
+	if (nvmx_pic_output(&ic->pic))
+		v = nvmx_pic_intack(&ic->pic);
 	spin_unlock(&ic->lock);
 	return v;
 }

@@ -16,6 +16,7 @@
 #define NVMX_IRQCHIP_H
 
 #include <linux/kvm.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -54,16 +55,26 @@ struct nvmx_irq_routes {
 struct nvmx_irqchip {
 	bool split;		/* LAPICs only: no PIC, IOAPIC or PIT */
 	u32 nr_ioapic_routes;	/* split: userspace's IOAPIC pins */
+	/* @pic and @ioapic. */
 	spinlock_t lock;
 	struct nvmx_pic pic;
 	struct nvmx_ioapic ioapic;
+	/* Replacing @routes. */
 	struct mutex routes_lock;
 	struct nvmx_irq_routes __rcu *routes;
 	struct nvmx_vm *vm;
+	/* irqfd.c: assign and deassign, one at a time */
+	struct mutex irqfd_mutex;
+	/* @irqfds, against the eventfd wakeups (irqsave) */
+	spinlock_t irqfd_lock;
+	struct list_head irqfds;
+	struct workqueue_struct *irqfd_wq;
 };
 
 /* irqchip.c: the PIC and IOAPIC devices */
+struct nvmx_irqchip *nvmx_vm_ic(struct nvmx_vm *vm);
 long nvmx_irqchip_create(struct nvmx_vm *vm, bool split, u32 nr_ioapic);
+void nvmx_irqchip_stop(struct nvmx_vm *vm);
 void nvmx_irqchip_destroy(struct nvmx_vm *vm);
 /* A PIO access the PIC takes (true), with *val in or out. */
 bool nvmx_irqchip_pio(struct nvmx_vcpu *vcpu, u16 port, bool in,
@@ -83,6 +94,11 @@ bool nvmx_pit_pio(struct nvmx_vcpu *vcpu, u16 port, bool in, u32 *val);
 long nvmx_pit_get(struct nvmx_vm *vm, void __user *argp, bool v2);
 long nvmx_pit_set(struct nvmx_vm *vm, void __user *argp, bool v2);
 long nvmx_pit_reinject_control(struct nvmx_vm *vm, void __user *argp);
+
+/* irqfd.c: KVM_IRQFD */
+int nvmx_irqfd_init(struct nvmx_irqchip *ic);
+void nvmx_irqfd_release(struct nvmx_irqchip *ic);
+long nvmx_vm_irqfd(struct nvmx_vm *vm, void __user *argp);
 
 /* irq_route.c: GSIs, KVM_IRQ_LINE, MSIs */
 int nvmx_irq_routes_default(struct nvmx_irqchip *ic);

@@ -152,9 +152,24 @@ static void nvmx_lapic_error(struct nvmx_vcpu *vcpu, u32 err)
 		nvmx_vcpu_kick(vcpu);
 }
 
-/* The irqchip lane's IOAPIC EOI for a level-triggered vector. */
+/* The IOAPIC's EOI broadcast for a level-triggered vector (irqchip.c). */
 void nvmx_lapic_eoi_hook(struct nvmx_vcpu *vcpu, int vector)
 {
+	nvmx_ioapic_eoi_broadcast(vcpu->vm, vector);
+}
+
+/*
+ * Whether the PIC's INT reaches this vCPU, as KVM: LINT0 unmasked in
+ * ExtINT mode, or the APIC hardware-disabled (INTR goes to the CPU).
+ */
+bool nvmx_lapic_accepts_pic(struct nvmx_vcpu *vcpu)
+{
+	u32 lvt0 = nvmx_apic_rd(vcpu, NVMX_APIC_LVT0);
+
+	if (!nvmx_lapic_hw_enabled(vcpu))
+		return true;
+	return !(lvt0 & NVMX_APIC_LVT_MASKED) &&
+	       ((lvt0 >> 8) & 7) == NVMX_APIC_DM_EXTINT;
 }
 
 static void nvmx_lapic_eoi(struct nvmx_vcpu *vcpu)
@@ -228,7 +243,9 @@ bool nvmx_lapic_has_wake_event(struct nvmx_vcpu *vcpu)
 	case KVM_MP_STATE_INIT_RECEIVED:
 		return ev & BIT(NVMX_LAPIC_EV_SIPI);
 	case KVM_MP_STATE_HALTED:
-		return nvmx_lapic_pending_vector(vcpu) >= 0 &&
+		return (nvmx_lapic_pending_vector(vcpu) >= 0 ||
+			(nvmx_lapic_accepts_pic(vcpu) &&
+			 nvmx_pic_pending_vector(vcpu->vm) >= 0)) &&
 		       (nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_IF);
 	default:
 		return false;

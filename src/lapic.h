@@ -196,6 +196,7 @@ int nvmx_lapic_get_state(struct nvmx_vcpu *vcpu, struct kvm_lapic_state *s);
 int nvmx_lapic_set_state(struct nvmx_vcpu *vcpu,
 			 const struct kvm_lapic_state *s);
 bool nvmx_lapic_x2apic_mode(struct nvmx_vcpu *vcpu);
+bool nvmx_lapic_accepts_pic(struct nvmx_vcpu *vcpu);
 #endif
 
 #endif /* NVMX_LAPIC_H */

@@ -27,14 +27,23 @@
 
 struct nvmx_pit_dev {
 	struct nvmx_vm *vm;
+	/* The counters, @reinject and the timer's programming. */
 	struct mutex lock;
 	struct nvmx_pit pit;
-	bool speaker_dummy;	/* KVM_PIT_SPEAKER_DUMMY: port 0x61 is not ours */
+	/* KVM_PIT_SPEAKER_DUMMY: port 0x61 is in the kernel (else userspace's). */
+	bool speaker;
 	bool reinject;
 	u64 period_ns;
 	struct hrtimer timer;
 	struct work_struct tick;
 };
+
+/* The VM's PIT, or NULL. */
+static struct nvmx_pit_dev *nvmx_vm_pit(struct nvmx_vm *vm)
+{
+	/* Pairs with the release in nvmx_pit_create(): pd is whole. */
+	return smp_load_acquire(&vm->pit);
+}
 
 static s64 nvmx_pit_now(void)
 {
@@ -66,7 +75,7 @@ static enum hrtimer_restart nvmx_pit_expired(struct hrtimer *t)
  */
 static void nvmx_pit_restart(struct nvmx_pit_dev *pd)
 {
-	struct nvmx_irqchip *ic = smp_load_acquire(&pd->vm->ic);
+	struct nvmx_irqchip *ic = nvmx_vm_ic(pd->vm);
 	enum nvmx_pit_timer mode = nvmx_pit_ch0_timer(&pd->pit);
 	u64 ns = nvmx_pit_period_ns(pd->pit.s.channels[0].count);
 
@@ -88,7 +97,7 @@ long nvmx_pit_create(struct nvmx_vm *vm, void __user *argp)
 
 	/*
 	 * KVM checks no flag but the one it knows, and no padding; the old
-	 * KVM_CREATE_PIT has no speaker port.
+	 * KVM_CREATE_PIT has the speaker port.
 	 */
 	if (!argp)
 		cfg.flags = KVM_PIT_SPEAKER_DUMMY;
@@ -105,13 +114,14 @@ long nvmx_pit_create(struct nvmx_vm *vm, void __user *argp)
 		goto out;
 	}
 	pd->vm = vm;
-	pd->speaker_dummy = cfg.flags & KVM_PIT_SPEAKER_DUMMY;
+	pd->speaker = cfg.flags & KVM_PIT_SPEAKER_DUMMY;
 	pd->reinject = true;
 	mutex_init(&pd->lock);
 	nvmx_pit_init(&pd->pit, nvmx_pit_now());
 	hrtimer_init(&pd->timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	pd->timer.function = nvmx_pit_expired;
 	INIT_WORK(&pd->tick, nvmx_pit_tick);
+	/* Initialised before published: see nvmx_vm_pit(). */
 	smp_store_release(&vm->pit, pd);
 out:
 	mutex_unlock(&vm->lock);
@@ -133,11 +143,11 @@ void nvmx_pit_destroy(struct nvmx_vm *vm)
 
 bool nvmx_pit_pio(struct nvmx_vcpu *vcpu, u16 port, bool in, u32 *val)
 {
-	struct nvmx_pit_dev *pd = smp_load_acquire(&vcpu->vm->pit);
+	struct nvmx_pit_dev *pd = nvmx_vm_pit(vcpu->vm);
 	s64 now = nvmx_pit_now();
 
 	if (!pd || !(nvmx_pit_is_port(port) ||
-		     (port == 0x61 && !pd->speaker_dummy)))
+		     (port == 0x61 && pd->speaker)))
 		return false;
 	mutex_lock(&pd->lock);
 	if (port == 0x61 && in)
@@ -160,7 +170,7 @@ bool nvmx_pit_pio(struct nvmx_vcpu *vcpu, u16 port, bool in, u32 *val)
  */
 long nvmx_pit_get(struct nvmx_vm *vm, void __user *argp, bool v2)
 {
-	struct nvmx_pit_dev *pd = smp_load_acquire(&vm->pit);
+	struct nvmx_pit_dev *pd = nvmx_vm_pit(vm);
 	struct kvm_pit_state2 s;
 
 	/* KVM_GET_PIT reads the user's struct first. */
@@ -184,7 +194,7 @@ long nvmx_pit_set(struct nvmx_vm *vm, void __user *argp, bool v2)
 
 	if (copy_from_user(&s, argp, v2 ? sizeof(s) : sizeof(s.channels)))
 		return -EFAULT;
-	pd = smp_load_acquire(&vm->pit);
+	pd = nvmx_vm_pit(vm);
 	if (!pd)
 		return -ENXIO;
 	mutex_lock(&pd->lock);
@@ -204,7 +214,7 @@ long nvmx_pit_reinject_control(struct nvmx_vm *vm, void __user *argp)
 
 	if (copy_from_user(&rc, argp, sizeof(rc)))
 		return -EFAULT;
-	pd = smp_load_acquire(&vm->pit);
+	pd = nvmx_vm_pit(vm);
 	if (!pd)
 		return -ENXIO;
 	mutex_lock(&pd->lock);

@@ -82,10 +82,10 @@ static void nvmx_vm_destroy(struct nvmx_vm *vm)
 {
 	unsigned int i;
 
+	nvmx_irqchip_stop(vm);
 	for (i = 0; i < NVMX_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			nvmx_vcpu_free(vm->vcpus[i]);
-	nvmx_pit_destroy(vm);
 	nvmx_irqchip_destroy(vm);
 	nvmx_debugfs_vm_destroy(vm);
 	nvmx_mmu_destroy_vm(vm);
@@ -272,6 +272,8 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_PIT:
 	case KVM_SET_PIT2:
 		return nvmx_pit_set(vm, argp, ioctl == KVM_SET_PIT2);
+	case KVM_IRQFD:
+		return nvmx_vm_irqfd(vm, argp);
 	case KVM_REINJECT_CONTROL:
 		return nvmx_pit_reinject_control(vm, argp);
 	case NVMX_GET_POLICY:

@@ -33,18 +33,18 @@ static inline u8 in8(u16 port)
 
 static u32 ioapic_rd(u32 reg)
 {
-	volatile u32 *io = (volatile u32 *)IOAPIC_GPA;
+	u32 *io = (u32 *)IOAPIC_GPA;
 
-	io[0] = reg;
-	return io[4];
+	WRITE_ONCE(io[0], reg);
+	return READ_ONCE(io[4]);
 }
 
 static void ioapic_wr(u32 reg, u32 v)
 {
-	volatile u32 *io = (volatile u32 *)IOAPIC_GPA;
+	u32 *io = (u32 *)IOAPIC_GPA;
 
-	io[0] = reg;
-	io[4] = v;
+	WRITE_ONCE(io[0], reg);
+	WRITE_ONCE(io[4], v);
 }
 
 static void guest_code(void)
@@ -116,11 +116,13 @@ static struct kvm_irqchip get_chip(struct kvm_vm *vm, u32 id)
 	return c;
 }
 
-#define EXPECT_STATUS(vm, gsi, level, want) do {			\
-	int _s = irq_line_status(vm, gsi, level);			\
-	TEST_ASSERT(_s == (want), "GSI %u level %u: status %d, want %d", \
-		    gsi, level, _s, want);				\
-} while (0)
+static void expect_status(struct kvm_vm *vm, u32 gsi, u32 level, int want)
+{
+	int s = irq_line_status(vm, gsi, level);
+
+	TEST_ASSERT(s == want, "GSI %u level %u: status %d, want %d",
+		    gsi, level, s, want);
+}
 
 static void check_initial_state(struct kvm_vm *vm)
 {
@@ -151,23 +153,23 @@ static void check_lines(struct kvm_vm *vm)
 	struct kvm_irqchip m, s, io;
 
 	/* GSI 3: PIC IRQ3 open (1) and IOAPIC pin 3 masked (-1). */
-	EXPECT_STATUS(vm, 3, 1, 1);
-	EXPECT_STATUS(vm, 3, 1, 1);	/* still high: no new edge */
+	expect_status(vm, 3, 1, 1);
+	expect_status(vm, 3, 1, 1);	/* still high: no new edge */
 	/* Lowering: 1 from each chip, summed. */
-	EXPECT_STATUS(vm, 3, 0, 2);
+	expect_status(vm, 3, 0, 2);
 	/* PIC IRR still set: coalesced (0); IOAPIC's new edge masked. */
-	EXPECT_STATUS(vm, 3, 1, 0);
-	EXPECT_STATUS(vm, 3, 0, 2);
+	expect_status(vm, 3, 1, 0);
+	expect_status(vm, 3, 0, 2);
 	/* GSI 10: slave IRQ10 masked (-1), IOAPIC pin 10 masked (-1). */
-	EXPECT_STATUS(vm, 10, 1, -1);
+	expect_status(vm, 10, 1, -1);
 	/* GSI 20: IOAPIC only, masked; lowering it is 1. */
-	EXPECT_STATUS(vm, 20, 1, -1);
-	EXPECT_STATUS(vm, 20, 0, 1);
-	EXPECT_STATUS(vm, 9, 1, -1);
+	expect_status(vm, 20, 1, -1);
+	expect_status(vm, 20, 0, 1);
+	expect_status(vm, 9, 1, -1);
 	/* No route: -1, and the ioctl succeeds. */
-	EXPECT_STATUS(vm, 30, 1, -1);
-	EXPECT_STATUS(vm, 4095, 1, -1);
-	EXPECT_STATUS(vm, 0xffffffff, 1, -1);
+	expect_status(vm, 30, 1, -1);
+	expect_status(vm, 4095, 1, -1);
+	expect_status(vm, 0xffffffff, 1, -1);
 
 	m = get_chip(vm, KVM_IRQCHIP_PIC_MASTER);
 	s = get_chip(vm, KVM_IRQCHIP_PIC_SLAVE);
@@ -195,11 +197,11 @@ static void check_lines(struct kvm_vm *vm)
 		    "IOREGSEL %#x", io.chip.ioapic.ioregsel);
 
 	/* Lowering the level line clears its IRR bit. */
-	EXPECT_STATUS(vm, 10, 0, 1);
+	expect_status(vm, 10, 0, 1);
 	s = get_chip(vm, KVM_IRQCHIP_PIC_SLAVE);
 	TEST_ASSERT(s.chip.pic.irr == 0x02, "slave irr %#x", s.chip.pic.irr);
-	EXPECT_STATUS(vm, 10, 1, -1);	/* for the guest's stage 2 */
-	EXPECT_STATUS(vm, 9, 0, 1);
+	expect_status(vm, 10, 1, -1);	/* for the guest's stage 2 */
+	expect_status(vm, 9, 0, 1);
 
 	/* KVM_IRQ_LINE (no status) succeeds and acts the same. */
 	{
