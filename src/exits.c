@@ -321,8 +321,8 @@ static bool nvmx_pdptes_ok(struct nvmx_vcpu *vcpu, unsigned long cr3)
  * the threshold is L0's: vmcs01's for L1, and vmcs02's in embodiment 1
  * without L1's shadow (nested/merge.h); with L1's shadow route.c reflects
  * it. The threshold is where L0 asks to hear of a TPR drop that unmasks a
- * pending LAPIC interrupt; nvmx delivers none yet and keeps it at 0, so
- * there is nothing to re-evaluate before resuming.
+ * pending LAPIC interrupt (lapic.c sets it): the run loop re-evaluates
+ * what to inject before resuming.
  */
 static int nvmx_handle_tpr_below_threshold(struct nvmx_vcpu *vcpu)
 {

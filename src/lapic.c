@@ -221,6 +221,31 @@ void nvmx_lapic_accept(struct nvmx_vcpu *vcpu, int vector)
 	spin_unlock_irqrestore(&vcpu->lapic.lock, flags);
 }
 
+/*
+ * With the TPR shadow, MOV CR8 exits only when VTPR[7:4] drops below
+ * TPR_THRESHOLD[3:0]: set it to the class of the highest pending vector
+ * when the TPR is what holds that vector back, else 0. VM entry requires
+ * the threshold not above VTPR[7:4], which this keeps. L1 only: vmcs02's
+ * threshold is the nested code's.
+ */
+void nvmx_lapic_update_tpr_threshold(struct nvmx_vcpu *vcpu)
+{
+	u32 tpr_class = (nvmx_get_tpr(vcpu) >> 4) & 0xf;
+	int vec;
+	u8 want = 0;
+
+	if (!vcpu->vm->irqchip || vcpu->nested.guest_mode ||
+	    !nvmx_lapic_hw_enabled(vcpu))
+		return;
+	vec = nvmx_apic_highest(nvmx_apic_regs(vcpu), NVMX_APIC_IRR);
+	if (vec >= 16 && ((u32)vec >> 4) <= tpr_class)
+		want = (u32)vec >> 4;
+	if (want == vcpu->lapic.tpr_threshold)
+		return;
+	nvmx_vmwrite(TPR_THRESHOLD, want);
+	vcpu->lapic.tpr_threshold = want;
+}
+
 /* INIT is held while the vCPU is in VMX operation, as on hardware. */
 static bool nvmx_lapic_init_blocked(struct nvmx_vcpu *vcpu)
 {
@@ -311,7 +336,8 @@ static struct nvmx_apic_target nvmx_lapic_target(struct nvmx_vcpu *t)
 
 	return (struct nvmx_apic_target) {
 		.x2apic = x2,
-		.id = x2 ? t->id : nvmx_apic_rd(t, NVMX_APIC_ID) >> 24,
+		.id = x2 ? nvmx_apic_rd(t, NVMX_APIC_ID) :
+			   nvmx_apic_rd(t, NVMX_APIC_ID) >> 24,
 		.ldr = nvmx_apic_rd(t, NVMX_APIC_LDR),
 		.dfr = nvmx_apic_rd(t, NVMX_APIC_DFR),
 	};
@@ -719,10 +745,10 @@ static void nvmx_lapic_reset_regs(struct nvmx_vcpu *vcpu, bool init)
 	nvmx_lapic_timer_stop(vcpu);
 	spin_lock_irqsave(&vcpu->lapic.lock, flags);
 	memset(nvmx_apic_regs(vcpu), 0, PAGE_SIZE);
-	/* INIT keeps the APIC ID; x2APIC mode keeps its own ID and LDR. */
-	nvmx_apic_wr(vcpu, NVMX_APIC_ID, x2 ? vcpu->id : id);
+	/* INIT keeps the APIC ID (x2APIC: the whole register) and LDR. */
+	nvmx_apic_wr(vcpu, NVMX_APIC_ID, id);
 	if (x2)
-		nvmx_apic_wr(vcpu, NVMX_APIC_LDR, nvmx_x2apic_ldr(vcpu->id));
+		nvmx_apic_wr(vcpu, NVMX_APIC_LDR, nvmx_x2apic_ldr(id));
 	nvmx_apic_wr(vcpu, NVMX_APIC_LVR, NVMX_APIC_VERSION);
 	nvmx_apic_wr(vcpu, NVMX_APIC_DFR, 0xffffffff);
 	nvmx_apic_wr(vcpu, NVMX_APIC_SVR, 0xff);
@@ -943,15 +969,15 @@ int nvmx_lapic_get_state(struct nvmx_vcpu *vcpu, struct kvm_lapic_state *s)
 	r[NVMX_APIC_TMCCT >> 2] = nvmx_lapic_ccr(vcpu);
 	r[NVMX_APIC_ICR >> 2] &= ~NVMX_APIC_ICR_BUSY;
 	if (nvmx_lapic_x2apic_mode(vcpu))
-		r[NVMX_APIC_ID >> 2] = vcpu->id << 24;
+		r[NVMX_APIC_ID >> 2] <<= 24;
 	return 0;
 }
 
 /*
  * KVM_SET_LAPIC: each register as a write of it would leave it (masks,
  * read-only fields), IRR, ISR, TMR and ESR as given, PPR recomputed, the
- * timer restarted from its initial count. In x2APIC mode the ID is the
- * vCPU's and the LDR follows from it, whatever the image says.
+ * timer restarted from its initial count. In x2APIC mode the image's ID
+ * is in xAPIC format, as GET gives it, and the LDR follows from it.
  */
 int nvmx_lapic_set_state(struct nvmx_vcpu *vcpu,
 			 const struct kvm_lapic_state *s)
@@ -967,12 +993,12 @@ int nvmx_lapic_set_state(struct nvmx_vcpu *vcpu,
 	nvmx_lapic_timer_stop(vcpu);
 	spin_lock_irqsave(&vcpu->lapic.lock, flags);
 	memset(r, 0, PAGE_SIZE);
-	r[NVMX_APIC_ID >> 2] = x2 ? vcpu->id : in[NVMX_APIC_ID >> 2] &
-					       0xff000000;
+	r[NVMX_APIC_ID >> 2] = x2 ? in[NVMX_APIC_ID >> 2] >> 24 :
+				    in[NVMX_APIC_ID >> 2] & 0xff000000;
 	r[NVMX_APIC_LVR >> 2] = NVMX_APIC_VERSION;
 	r[NVMX_APIC_TPR >> 2] = in[NVMX_APIC_TPR >> 2] & 0xff;
 	r[NVMX_APIC_APR >> 2] = in[NVMX_APIC_APR >> 2] & 0xff;
-	r[NVMX_APIC_LDR >> 2] = x2 ? nvmx_x2apic_ldr(vcpu->id) :
+	r[NVMX_APIC_LDR >> 2] = x2 ? nvmx_x2apic_ldr(r[NVMX_APIC_ID >> 2]) :
 			       in[NVMX_APIC_LDR >> 2] & 0xff000000;
 	r[NVMX_APIC_DFR >> 2] = in[NVMX_APIC_DFR >> 2] | 0x0fffffff;
 	r[NVMX_APIC_SVR >> 2] = in[NVMX_APIC_SVR >> 2] & 0x3ff;

@@ -11,6 +11,12 @@
 
 #include "pure.h"
 
+#ifndef __KERNEL__
+#ifndef BIT
+#define BIT(n)	(1UL << (n))
+#endif
+#endif
+
 /* Delivery modes (ICR, LVT, IOAPIC redirection and MSI data bits 10:8). */
 #define NVMX_APIC_DM_FIXED	0
 #define NVMX_APIC_DM_LOWEST	1
@@ -156,6 +162,7 @@ struct kvm_lapic_state;
  * a message racing a change of them may go either way, as on hardware.
  */
 struct nvmx_lapic {
+	/* IRR, ISR, TMR, PPR, ESR and the timer state, as said above. */
 	spinlock_t lock;
 	struct hrtimer timer;
 	/* One-shot and periodic: the period; TSC-deadline: 0. */
@@ -170,6 +177,8 @@ struct nvmx_lapic {
 	u8 sipi_vector;
 	/* Number of timer interrupts put in the IRR, for tests and stats. */
 	u64 timer_fired;
+	/* What vmcs01's TPR_THRESHOLD holds (nvmx_lapic_update_tpr_threshold). */
+	u8 tpr_threshold;
 };
 
 void nvmx_lapic_init(struct nvmx_vcpu *vcpu);
@@ -197,6 +206,8 @@ int nvmx_lapic_set_state(struct nvmx_vcpu *vcpu,
 			 const struct kvm_lapic_state *s);
 bool nvmx_lapic_x2apic_mode(struct nvmx_vcpu *vcpu);
 bool nvmx_lapic_accepts_pic(struct nvmx_vcpu *vcpu);
+/* vmcs01's TPR threshold for the IRR now; the vCPU's task, before entry. */
+void nvmx_lapic_update_tpr_threshold(struct nvmx_vcpu *vcpu);
 #endif
 
 #endif /* NVMX_LAPIC_H */

@@ -157,9 +157,14 @@ int nvmx_x2apic_reg(u32 msr, bool write)
 	}
 }
 
+/*
+ * As KVM's masks, so that a register reads the same on both: mask,
+ * vector and the delivery-status bit (which nvmx never sets itself);
+ * remote IRR is writable in the LINT entries.
+ */
 u32 nvmx_apic_lvt_mask(unsigned int off, bool tsc_deadline)
 {
-	const u32 base = 0x100ff;	/* mask and vector */
+	const u32 base = 0x110ff;
 
 	switch (off) {
 	case NVMX_APIC_LVTT:
@@ -170,8 +175,8 @@ u32 nvmx_apic_lvt_mask(unsigned int off, bool tsc_deadline)
 		return base | 0x700;
 	case NVMX_APIC_LVT0:
 	case NVMX_APIC_LVT1:
-		/* Delivery mode, polarity and trigger; remote IRR is ours. */
-		return base | 0x700 | BIT(13) | BIT(15);
+		/* Delivery mode, polarity, remote IRR and trigger. */
+		return base | 0x700 | BIT(13) | BIT(14) | BIT(15);
 	case NVMX_APIC_LVTERR:
 		return base;
 	default:

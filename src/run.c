@@ -319,6 +319,8 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		nvmx_vcpu_test_clear_request(vcpu, NVMX_REQ_EVENT);
 		/* NMIs and interrupts, after the request is cleared (irq.c). */
 		nvmx_inject_events(vcpu);
+		/* A TPR drop that unmasks a pending interrupt must exit. */
+		nvmx_lapic_update_tpr_threshold(vcpu);
 		/* A policy table set since the last entry (policy_vm.c). */
 		nvmx_policy_vcpu_sync(vcpu);
 

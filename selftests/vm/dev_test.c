@@ -192,6 +192,8 @@ static const long tested_caps[] = {
 	/* Tested by vm_state_test. */
 	KVM_CAP_SET_TSS_ADDR, KVM_CAP_SET_IDENTITY_MAP_ADDR,
 	KVM_CAP_SET_BOOT_CPU_ID, KVM_CAP_ENABLE_CAP_VM,
+	/* Tested by lapic_timer_test and irq_inject_test (selftests/kvm). */
+	KVM_CAP_TSC_DEADLINE_TIMER, KVM_CAP_USER_NMI,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
