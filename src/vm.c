@@ -35,10 +35,9 @@ unsigned int nvmx_vm_count(void)
 /*
  * KVM_CHECK_EXTENSION, on /dev/nvmx and on a VM fd alike: non-zero only
  * for what nvmx implements, so callers that probe before they use a
- * feature never see a false promise. KVM_CAP_IRQCHIP is 0: nvmx delivers
- * no interrupts yet, and a VMM that believed it would wait forever (QEMU
- * then emulates the interrupt controllers itself). KVM_CREATE_IRQCHIP is
- * still accepted, for libkvm, which creates one unasked.
+ * feature never see a false promise. Not offered: KVM_CAP_IRQFD_RESAMPLE
+ * (no resampling), KVM_CAP_REINJECT_CONTROL (the PIT merges lost ticks
+ * whatever it is told), KVM_CAP_SPLIT_IRQCHIP (not done).
  */
 long nvmx_check_extension(long cap)
 {
@@ -60,7 +59,17 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_ENABLE_CAP_VM:
 	case KVM_CAP_TSC_DEADLINE_TIMER:
 	case KVM_CAP_USER_NMI:
+	/* The in-kernel irqchip (irqchip.h), delivering through the LAPIC. */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return NVMX_MAX_IRQ_ROUTES;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:

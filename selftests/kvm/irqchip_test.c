@@ -286,22 +286,20 @@ static void negatives(struct kvm_vm *vm)
 	kvm_vm_free(bare);
 }
 
+/* The capabilities of what this test and irqchip_delivery_test use. */
 static void check_caps(void)
 {
-	bool nvmx = on_nvmx();
-
-	/*
-	 * kvm_intel's values; nvmx keeps these at 0 until its local APIC
-	 * delivers what the PIC, IOAPIC and MSIs send (when it does, this
-	 * check fails and the caps must be advertised).
-	 */
-	TEST_ASSERT(kvm_check_cap(KVM_CAP_IRQCHIP) == (nvmx ? 0 : 1),
-		    "KVM_CAP_IRQCHIP %d", kvm_check_cap(KVM_CAP_IRQCHIP));
-	TEST_ASSERT(kvm_check_cap(KVM_CAP_IRQ_INJECT_STATUS) == (nvmx ? 0 : 1),
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_IRQCHIP) == 1, "KVM_CAP_IRQCHIP %d",
+		    kvm_check_cap(KVM_CAP_IRQCHIP));
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_IRQ_INJECT_STATUS) == 1,
 		    "KVM_CAP_IRQ_INJECT_STATUS %d",
 		    kvm_check_cap(KVM_CAP_IRQ_INJECT_STATUS));
-	TEST_ASSERT(kvm_check_cap(KVM_CAP_IRQ_ROUTING) == (nvmx ? 0 : 4096),
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_IRQ_ROUTING) == 4096,
 		    "KVM_CAP_IRQ_ROUTING %d", kvm_check_cap(KVM_CAP_IRQ_ROUTING));
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_SIGNAL_MSI) == 1,
+		    "KVM_CAP_SIGNAL_MSI %d", kvm_check_cap(KVM_CAP_SIGNAL_MSI));
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_IRQFD) == 1, "KVM_CAP_IRQFD %d",
+		    kvm_check_cap(KVM_CAP_IRQFD));
 }
 
 int main(void)

@@ -216,15 +216,11 @@ static void negatives(struct kvm_vm *vm)
 
 static void check_caps(void)
 {
-	bool nvmx = on_nvmx();
-
-	/*
-	 * nvmx keeps these at 0 until its local APIC takes what IRQ0 sends
-	 * (this check fails when they are advertised: update it then).
-	 */
-	TEST_ASSERT(kvm_check_cap(KVM_CAP_PIT2) == !nvmx, "KVM_CAP_PIT2 %d",
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_PIT) == 1, "KVM_CAP_PIT %d",
+		    kvm_check_cap(KVM_CAP_PIT));
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_PIT2) == 1, "KVM_CAP_PIT2 %d",
 		    kvm_check_cap(KVM_CAP_PIT2));
-	TEST_ASSERT(kvm_check_cap(KVM_CAP_PIT_STATE2) == !nvmx,
+	TEST_ASSERT(kvm_check_cap(KVM_CAP_PIT_STATE2) == 1,
 		    "KVM_CAP_PIT_STATE2 %d", kvm_check_cap(KVM_CAP_PIT_STATE2));
 }
 
