@@ -189,8 +189,9 @@ static long nvmx_irqfd_deassign(struct nvmx_irqchip *ic,
 
 /*
  * KVM_IRQFD: -EINVAL for unknown flags or KVM_IRQFD_FLAG_RESAMPLE;
- * assign needs an in-kernel irqchip (-EINVAL without, as KVM), a file that is an eventfd (-EBADF, -EINVAL) and not already an
- * irqfd of this VM (-EBUSY). The GSI is not checked, as KVM.
+ * assign needs an in-kernel irqchip (-EINVAL without, as KVM), a file
+ * that is an eventfd (-EBADF, -EINVAL) and not already an irqfd of this
+ * VM (-EBUSY). The GSI is not checked, as KVM.
  */
 long nvmx_vm_irqfd(struct nvmx_vm *vm, void __user *argp)
 {

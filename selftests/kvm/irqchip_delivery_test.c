@@ -4,8 +4,9 @@
  * IOAPIC-routed level KVM_IRQ_LINE (remote IRR until the EOI, sent again
  * by an EOI while the line is still high, not after it fell), an MSI
  * from KVM_SIGNAL_MSI, an MSI GSI route raised with KVM_IRQ_LINE, and the
- * PIC's ExtINT through LINT0, and an irqfd on the MSI route. Each is counted by the guest's handler with
- * its vector; the host checks the statuses and the IOAPIC's remote IRR.
+ * PIC's ExtINT through LINT0, and an irqfd on the MSI route. Each is
+ * counted by the guest's handler with its vector; the host checks the
+ * statuses and the IOAPIC's remote IRR.
  */
 #include <sys/eventfd.h>
 
