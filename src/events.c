@@ -10,6 +10,9 @@
  * resolves a new exception against the event in flight by the SDM's
  * double-fault rules (dfault.c).
  */
+#include <linux/kvm.h>
+#include <linux/string.h>
+#include <asm/trapnr.h>
 #include <asm/vmx.h>
 
 #include "dfault.h"
@@ -138,4 +141,145 @@ void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu, u32 idt_info,
 		e->insn_len = 0;
 		break;
 	}
+}
+
+/*
+ * KVM_GET/SET_VCPU_EVENTS (api.rst), for the level that runs now (L2's
+ * events while L2 runs, as KVM). nvmx has one event in flight
+ * (vcpu->injected, or vcpu->pending for an exception not yet in the
+ * VMCS), KVM_INTERRUPT's queued vector and the NMI latch; SMM, exception
+ * payloads and the triple-fault event are not offered and are refused.
+ * Under vcpu->mutex, with the VMCS loaded.
+ */
+
+void nvmx_vcpu_get_events(struct nvmx_vcpu *vcpu, struct kvm_vcpu_events *ev)
+{
+	const struct nvmx_event *x = vcpu->pending.valid ? &vcpu->pending :
+				     &vcpu->injected;
+	u32 intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
+
+	memset(ev, 0, sizeof(*ev));
+	/*
+	 * Without KVM_CAP_EXCEPTION_PAYLOAD pending reads as injected. Soft
+	 * exceptions (INT3, INTO) are not reported, as KVM: there is no
+	 * instruction length, and the instruction runs again.
+	 */
+	if (x->valid && x->type == NVMX_EVENT_HW_EXC) {
+		ev->exception.injected = 1;
+		ev->exception.nr = x->vector;
+		ev->exception.has_error_code = x->has_error;
+		ev->exception.error_code = x->error_code;
+	}
+	if (vcpu->injected.valid &&
+	    vcpu->injected.type == NVMX_EVENT_EXT_INTR) {
+		ev->interrupt.injected = 1;
+		ev->interrupt.nr = vcpu->injected.vector;
+	} else if (vcpu->irq_queued) {
+		ev->interrupt.injected = 1;
+		ev->interrupt.nr = vcpu->irq_vector;
+	}
+	if (intr & GUEST_INTR_STATE_STI)
+		ev->interrupt.shadow |= KVM_X86_SHADOW_INT_STI;
+	if (intr & GUEST_INTR_STATE_MOV_SS)
+		ev->interrupt.shadow |= KVM_X86_SHADOW_INT_MOV_SS;
+	ev->nmi.injected = vcpu->injected.valid &&
+			   vcpu->injected.type == NVMX_EVENT_NMI;
+	ev->nmi.pending = READ_ONCE(vcpu->nmi_pending);
+	ev->nmi.masked = !!(intr & GUEST_INTR_STATE_NMI);
+	/* Never valid when reported (as KVM); not in SMM. */
+	ev->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
+		    KVM_VCPUEVENT_VALID_SMM;
+}
+
+/* #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP: the vectors with error codes. */
+#define NVMX_EXC_ERROR_CODE_VECTORS	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | \
+					 BIT(13) | BIT(14) | BIT(17) | BIT(21))
+
+#define NVMX_VCPUEVENT_FLAGS	(KVM_VCPUEVENT_VALID_NMI_PENDING |	\
+				 KVM_VCPUEVENT_VALID_SIPI_VECTOR |	\
+				 KVM_VCPUEVENT_VALID_SHADOW |		\
+				 KVM_VCPUEVENT_VALID_SMM |		\
+				 KVM_VCPUEVENT_VALID_PAYLOAD |		\
+				 KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
+
+int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
+			 const struct kvm_vcpu_events *ev)
+{
+	bool exc = ev->exception.injected, nmi = ev->nmi.injected;
+	/* An interrupt in flight with the APIC in the kernel: the slot's. */
+	bool irq = ev->interrupt.injected && !ev->interrupt.soft &&
+		   vcpu->vm->irqchip;
+	u32 intr, bits;
+
+	if (ev->flags & ~NVMX_VCPUEVENT_FLAGS)
+		return -EINVAL;
+	/* As KVM without the capabilities enabled. */
+	if (ev->flags & (KVM_VCPUEVENT_VALID_PAYLOAD |
+			 KVM_VCPUEVENT_VALID_TRIPLE_FAULT))
+		return -EINVAL;
+	if (exc && (ev->exception.nr > 31 || ev->exception.nr == X86_TRAP_NMI))
+		return -EINVAL;
+	/*
+	 * An error code where the vector has none would fail the VM entry's
+	 * control checks (VMfail): refused here (KVM lets the entry fail).
+	 */
+	if (exc && ev->exception.has_error_code &&
+	    !(BIT(ev->exception.nr) & NVMX_EXC_ERROR_CODE_VECTORS))
+		return -EINVAL;
+	/* nvmx has no SMM. */
+	if ((ev->flags & KVM_VCPUEVENT_VALID_SMM) &&
+	    (ev->smi.smm || ev->smi.pending || ev->smi.smm_inside_nmi ||
+	     ev->smi.latched_init))
+		return -EINVAL;
+	/* One event in flight at a time (the VMCS injects one). */
+	if (exc + nmi + irq > 1)
+		return -EINVAL;
+	/* A soft interrupt needs its instruction length, which is not here. */
+	if (ev->interrupt.injected && ev->interrupt.soft)
+		return -EINVAL;
+
+	vcpu->pending.valid = false;
+	vcpu->injected = (struct nvmx_event){ .valid = exc || nmi || irq };
+	if (exc) {
+		vcpu->injected.vector = ev->exception.nr;
+		vcpu->injected.type = NVMX_EVENT_HW_EXC;
+		vcpu->injected.has_error = ev->exception.has_error_code;
+		/* Bits 31:16 cannot be delivered; KVM drops them too. */
+		vcpu->injected.error_code = ev->exception.has_error_code ?
+					    (u16)ev->exception.error_code : 0;
+	} else if (nmi) {
+		vcpu->injected.vector = X86_TRAP_NMI;
+		vcpu->injected.type = NVMX_EVENT_NMI;
+	} else if (irq) {
+		vcpu->injected.vector = ev->interrupt.nr;
+		vcpu->injected.type = NVMX_EVENT_EXT_INTR;
+	}
+	if (!vcpu->vm->irqchip) {
+		vcpu->irq_queued = ev->interrupt.injected;
+		vcpu->irq_vector = ev->interrupt.nr;
+	}
+
+	intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
+	bits = intr;
+	if (ev->flags & KVM_VCPUEVENT_VALID_SHADOW) {
+		bits &= ~(GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
+		/* Both at once cannot be: MOV SS wins, as on kvm_intel. */
+		if (ev->interrupt.shadow & KVM_X86_SHADOW_INT_MOV_SS)
+			bits |= GUEST_INTR_STATE_MOV_SS;
+		else if (ev->interrupt.shadow & KVM_X86_SHADOW_INT_STI)
+			bits |= GUEST_INTR_STATE_STI;
+	}
+	/* NMI blocking exists only with virtual NMIs. */
+	bits &= ~GUEST_INTR_STATE_NMI;
+	if (ev->nmi.masked &&
+	    (nvmx_vmread(PIN_BASED_VM_EXEC_CONTROL) & PIN_BASED_VIRTUAL_NMIS))
+		bits |= GUEST_INTR_STATE_NMI;
+	if (bits != intr)
+		nvmx_vmwrite(GUEST_INTERRUPTIBILITY_INFO, bits);
+	if (ev->flags & KVM_VCPUEVENT_VALID_NMI_PENDING)
+		WRITE_ONCE(vcpu->nmi_pending, ev->nmi.pending);
+	if ((ev->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR) && vcpu->vm->irqchip)
+		vcpu->sipi_vector = ev->sipi_vector;
+	nvmx_vcpu_make_request(vcpu, NVMX_REQ_EVENT);
+	return 0;
 }

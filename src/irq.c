@@ -125,7 +125,10 @@ static void nvmx_inject_gather(struct nvmx_vcpu *vcpu,
 	u32 pin = nvmx_vmread(PIN_BASED_VM_EXEC_CONTROL);
 
 	*in = (struct nvmx_inject_in){
-		.event_in_flight = vcpu->pending.valid || vcpu->injected.valid,
+		/* vmcs12's own injection is in vmcs02 (a COPY field). */
+		.event_in_flight = vcpu->pending.valid || vcpu->injected.valid ||
+				   (nvmx_vmread(VM_ENTRY_INTR_INFO_FIELD) &
+				    INTR_INFO_VALID_MASK),
 		.nmi_pending = READ_ONCE(vcpu->nmi_pending),
 		.irq_pending = nvmx_irq_pending_vector(vcpu) >= 0,
 		.user_window = nvmx_user_window(vcpu),
@@ -215,6 +218,15 @@ void nvmx_inject_events(struct nvmx_vcpu *vcpu)
 			nvmx_nested_vmexit(vcpu, EXIT_REASON_EXCEPTION_NMI, 0,
 					   X86_TRAP_NMI | INTR_TYPE_NMI_INTR |
 					   INTR_INFO_VALID_MASK, 0);
+			/*
+			 * The NMI was taken by the exit: L1 runs with NMIs
+			 * blocked until its IRET, as after a host NMI's
+			 * exit (kvm_intel does the same).
+			 */
+			if (nvmx_vmread(PIN_BASED_VM_EXEC_CONTROL) &
+			    PIN_BASED_VIRTUAL_NMIS)
+				nvmx_vmcs_set_bits(GUEST_INTERRUPTIBILITY_INFO,
+						   GUEST_INTR_STATE_NMI);
 			continue;
 		}
 		if (out.action == NVMX_INJ_EXIT_IRQ) {

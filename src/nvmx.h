@@ -380,6 +380,9 @@ void nvmx_queue_exception(struct nvmx_vcpu *vcpu, u8 vector, bool has_error,
 void nvmx_inject_pending(struct nvmx_vcpu *vcpu);
 void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu, u32 idt_info,
 			    u32 idt_error, u32 insn_len);
+void nvmx_vcpu_get_events(struct nvmx_vcpu *vcpu, struct kvm_vcpu_events *ev);
+int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
+			 const struct kvm_vcpu_events *ev);
 
 /* run.c: KVM_RUN, VM entry and exit */
 int nvmx_vcpu_run(struct nvmx_vcpu *vcpu);

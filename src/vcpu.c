@@ -331,6 +331,26 @@ static long nvmx_vcpu_own_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
 	return -EINVAL;
 }
 
+/* KVM_GET_VCPU_EVENTS and KVM_SET_VCPU_EVENTS (events.c). */
+static long nvmx_vcpu_events(struct nvmx_vcpu *vcpu, void __user *argp,
+			     bool set)
+{
+	struct kvm_vcpu_events ev;
+	long r = 0;
+
+	if (set && copy_from_user(&ev, argp, sizeof(ev)))
+		return -EFAULT;
+	nvmx_vcpu_load(vcpu);
+	if (set)
+		r = nvmx_vcpu_set_events(vcpu, &ev);
+	else
+		nvmx_vcpu_get_events(vcpu, &ev);
+	nvmx_vcpu_put(vcpu);
+	if (!set && copy_to_user(argp, &ev, sizeof(ev)))
+		r = -EFAULT;
+	return r;
+}
+
 /* The register ioctls: copy in, apply with the VMCS loaded, copy out. */
 static long nvmx_vcpu_regs_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
 				 void __user *argp)
@@ -423,6 +443,10 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		break;
 	case KVM_INTERRUPT:
 		r = nvmx_vcpu_interrupt(vcpu, argp);
+		break;
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+		r = nvmx_vcpu_events(vcpu, argp, ioctl == KVM_SET_VCPU_EVENTS);
 		break;
 	case KVM_NMI:
 		nvmx_vcpu_queue_nmi(vcpu);

@@ -67,6 +67,7 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_PIT:
 	case KVM_CAP_PIT2:
 	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_VCPU_EVENTS:
 		return 1;
 	case KVM_CAP_IRQ_ROUTING:
 		return NVMX_MAX_IRQ_ROUTES;

@@ -27,25 +27,25 @@
 #define V3		0x42
 #define PORT_PROBE	0x88	/* a raw OUT: the exit right after one instruction */
 
-static volatile u32 irq_count, last_vector, marker, marker_seen;
-static volatile u32 nmi_count, nmi_seen_inside;
-static volatile bool nmi_sync;
+static u32 irq_count, last_vector, marker, marker_seen;
+static u32 nmi_count, nmi_seen_inside;
+static bool nmi_sync;
 
 static void irq_handler(struct ex_regs *regs)
 {
-	irq_count++;
-	last_vector = regs->vector;
-	marker_seen = marker;
+	WRITE_ONCE(irq_count, READ_ONCE(irq_count) + 1);
+	WRITE_ONCE(last_vector, regs->vector);
+	WRITE_ONCE(marker_seen, marker);
 }
 
 static void nmi_handler(struct ex_regs *regs)
 {
-	nmi_count++;
-	if (nmi_sync) {
-		nmi_sync = false;
+	WRITE_ONCE(nmi_count, READ_ONCE(nmi_count) + 1);
+	if (READ_ONCE(nmi_sync)) {
+		WRITE_ONCE(nmi_sync, false);
 		/* Another NMI is queued now; NMI blocking holds it to IRET. */
 		GUEST_SYNC(8);
-		nmi_seen_inside = nmi_count;
+		WRITE_ONCE(nmi_seen_inside, nmi_count);
 	}
 }
 
@@ -77,9 +77,9 @@ static void guest_code(void)
 	 * re-injection in its stats).
 	 */
 	asm volatile("sidt %0; sgdt %1" : "=m"(idt), "=m"(gdt));
-	(void)*(volatile u64 *)(idt.address + 0x40 * 16);
-	(void)*(volatile u64 *)(idt.address + 2 * 16);
-	(void)*(volatile u64 *)(gdt.address + 8);
+	(void)READ_ONCE(*(u64 *)(idt.address + 0x40 * 16));
+	(void)READ_ONCE(*(u64 *)(idt.address + 2 * 16));
+	(void)READ_ONCE(*(u64 *)(gdt.address + 8));
 
 	/*
 	 * 1: KVM_INTERRUPT while the guest can take it (IF=1, as userspace
@@ -88,23 +88,27 @@ static void guest_code(void)
 	asm volatile("sti" : : : "memory");
 	GUEST_SYNC(1);
 	asm volatile("cli" : : : "memory");
-	GUEST_ASSERT_2(irq_count == 1 && last_vector == V1, irq_count, last_vector);
+	GUEST_ASSERT_2(READ_ONCE(irq_count) == 1 && READ_ONCE(last_vector) == V1,
+		       READ_ONCE(irq_count), READ_ONCE(last_vector));
 
 	/* 2: the second KVM_INTERRUPT replaced the first. */
 	asm volatile("sti" : : : "memory");
 	GUEST_SYNC(2);
 	asm volatile("cli" : : : "memory");
-	GUEST_ASSERT_2(irq_count == 2 && last_vector == V2, irq_count, last_vector);
+	GUEST_ASSERT_2(READ_ONCE(irq_count) == 2 && READ_ONCE(last_vector) == V2,
+		       READ_ONCE(irq_count), READ_ONCE(last_vector));
 
 	/*
 	 * 3: request_interrupt_window with IF=0: the window opens after
 	 * the one instruction STI shadows (the first MOV), not before.
 	 */
-	marker = 0;
+	WRITE_ONCE(marker, 0);
 	GUEST_SYNC(3);
 	asm volatile("sti; movl $1, %0; movl $2, %0; cli" : "=m"(marker) : : "memory");
-	GUEST_ASSERT_2(irq_count == 3 && last_vector == V3, irq_count, last_vector);
-	GUEST_ASSERT_2(marker_seen == 1, marker_seen, marker);
+	GUEST_ASSERT_2(READ_ONCE(irq_count) == 3 && READ_ONCE(last_vector) == V3,
+		       READ_ONCE(irq_count), READ_ONCE(last_vector));
+	GUEST_ASSERT_2(READ_ONCE(marker_seen) == 1,
+		       READ_ONCE(marker_seen), READ_ONCE(marker));
 
 	/* 4: requested with IF=1: at once. */
 	asm volatile("sti" : : : "memory");
@@ -121,19 +125,21 @@ static void guest_code(void)
 
 	/* 6: KVM_NMI, whatever IF says. */
 	GUEST_SYNC(6);
-	GUEST_ASSERT_2(nmi_count == 1, nmi_count, 0);
+	GUEST_ASSERT_2(READ_ONCE(nmi_count) == 1,
+		       READ_ONCE(nmi_count), 0);
 
 	/* 7: an NMI queued inside the handler waits for its IRET. */
-	nmi_sync = true;
+	WRITE_ONCE(nmi_sync, true);
 	GUEST_SYNC(7);
-	GUEST_ASSERT_2(nmi_count == 3 && nmi_seen_inside == 2, nmi_count,
-		       nmi_seen_inside);
+	GUEST_ASSERT_2(READ_ONCE(nmi_count) == 3 && READ_ONCE(nmi_seen_inside) == 2,
+		       READ_ONCE(nmi_count), READ_ONCE(nmi_seen_inside));
 
 	/* 9: CR8 is kvm_run's cr8; a lowered one exits (KVM_EXIT_SET_TPR). */
 	set_cr8(5);
 	GUEST_SYNC(9);
 	set_cr8(2);
-	GUEST_ASSERT_2(get_cr8() == 7, get_cr8(), 0);
+	GUEST_ASSERT_2(get_cr8() == 7,
+		       get_cr8(), 0);
 	GUEST_SYNC(10);
 	GUEST_DONE();
 }

@@ -192,8 +192,8 @@ static const long tested_caps[] = {
 	/* Tested by vm_state_test. */
 	KVM_CAP_SET_TSS_ADDR, KVM_CAP_SET_IDENTITY_MAP_ADDR,
 	KVM_CAP_SET_BOOT_CPU_ID, KVM_CAP_ENABLE_CAP_VM,
-	/* Tested by lapic_timer_test and irq_inject_test (selftests/kvm). */
-	KVM_CAP_TSC_DEADLINE_TIMER, KVM_CAP_USER_NMI,
+	/* Tested by lapic_timer_test (selftests/kvm). */
+	KVM_CAP_TSC_DEADLINE_TIMER,
 	/*
 	 * Tested by irqchip_test, irqchip_delivery_test, gsi_routing_test,
 	 * irqfd_test and pit_test (selftests/kvm).
@@ -201,6 +201,8 @@ static const long tested_caps[] = {
 	KVM_CAP_IRQCHIP, KVM_CAP_IRQ_INJECT_STATUS, KVM_CAP_IRQ_ROUTING,
 	KVM_CAP_SIGNAL_MSI, KVM_CAP_IRQFD, KVM_CAP_PIT, KVM_CAP_PIT2,
 	KVM_CAP_PIT_STATE2,
+	/* Tested by irq_inject_test and vcpu_events_test (selftests/kvm). */
+	KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)

@@ -358,6 +358,8 @@ static const struct ioctl_desc {
 	I(KVM_CREATE_PIT, ON_V), I(KVM_CREATE_PIT2, ON_V), I(KVM_GET_PIT, ON_V),
 	I(KVM_SET_PIT, ON_V), I(KVM_GET_PIT2, ON_V), I(KVM_SET_PIT2, ON_V),
 	I(KVM_REINJECT_CONTROL, ON_V),
+	I(KVM_INTERRUPT, ON_C), I(KVM_NMI, ON_C),
+	I(KVM_GET_VCPU_EVENTS, ON_C), I(KVM_SET_VCPU_EVENTS, ON_C),
 	/* Not in nvmx (yet): refused on every fd. */
 	I(KVM_GET_EMULATED_CPUID, 0), I(KVM_X86_GET_MCE_CAP_SUPPORTED, 0),
 	I(KVM_GET_DEVICE_ATTR, 0), I(KVM_HAS_DEVICE_ATTR, 0),
@@ -367,12 +369,11 @@ static const struct ioctl_desc {
 	I(KVM_GET_DIRTY_LOG, 0), I(KVM_CLEAR_DIRTY_LOG, 0),
 	I(KVM_REGISTER_COALESCED_MMIO, 0),
 	I(KVM_CREATE_DEVICE, 0),
-	I(KVM_SET_MEMORY_REGION, 0), I(KVM_TRANSLATE, 0), I(KVM_INTERRUPT, 0),
+	I(KVM_SET_MEMORY_REGION, 0), I(KVM_TRANSLATE, 0),
 	I(KVM_SET_SIGNAL_MASK, 0), I(KVM_GET_LAPIC, 0), I(KVM_SET_LAPIC, 0),
-	I(KVM_GET_VCPU_EVENTS, 0), I(KVM_SET_VCPU_EVENTS, 0),
 	I(KVM_GET_DEBUGREGS, 0), I(KVM_SET_DEBUGREGS, 0), I(KVM_GET_XSAVE, 0),
 	I(KVM_SET_XSAVE, 0), I(KVM_GET_XSAVE2, 0), I(KVM_GET_XCRS, 0),
-	I(KVM_SET_XCRS, 0), I(KVM_SET_GUEST_DEBUG, 0), I(KVM_SMI, 0), I(KVM_NMI, 0),
+	I(KVM_SET_XCRS, 0), I(KVM_SET_GUEST_DEBUG, 0), I(KVM_SMI, 0),
 	I(KVM_KVMCLOCK_CTRL, 0), I(KVM_GET_NESTED_STATE, 0),
 	I(KVM_SET_NESTED_STATE, 0), I(KVM_SET_CPUID, 0),
 	I(KVM_TPR_ACCESS_REPORTING, 0), I(KVM_SET_VAPIC_ADDR, 0),
@@ -925,9 +926,11 @@ static void op_vcpu_state(struct walker *w)
 		static const unsigned long rw[] = {
 			KVM_GET_REGS, KVM_SET_REGS, KVM_GET_SREGS, KVM_SET_SREGS,
 			KVM_GET_FPU, KVM_SET_FPU, KVM_GET_MP_STATE, KVM_SET_MP_STATE,
+			KVM_GET_VCPU_EVENTS, KVM_SET_VCPU_EVENTS, KVM_INTERRUPT,
+			KVM_NMI,
 		};
 
-		cmd = rw[below(r, 8)];
+		cmd = rw[below(r, ARRAY_SIZE(rw))];
 		p = arg_place(w, _IOC_SIZE(cmd), &good);
 		if (good && (cmd == KVM_SET_FPU || cmd == KVM_SET_SREGS))
 			memset(p, 0, _IOC_SIZE(cmd));
@@ -1198,6 +1201,8 @@ static bool check_exit(struct walker *w, struct kvm_run *run)
 		}
 		return true;
 	case KVM_EXIT_HLT:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+	case KVM_EXIT_SET_TPR:
 	case KVM_EXIT_SHUTDOWN:
 	case KVM_EXIT_FAIL_ENTRY:
 	case KVM_EXIT_INTR:
