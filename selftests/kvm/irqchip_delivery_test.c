@@ -4,9 +4,10 @@
  * IOAPIC-routed level KVM_IRQ_LINE (remote IRR until the EOI, sent again
  * by an EOI while the line is still high, not after it fell), an MSI
  * from KVM_SIGNAL_MSI, an MSI GSI route raised with KVM_IRQ_LINE, and the
- * PIC's ExtINT through LINT0, and an irqfd on the MSI route. Each is
- * counted by the guest's handler with its vector; the host checks the
- * statuses and the IOAPIC's remote IRR.
+ * PIC's ExtINT through LINT0, an irqfd on the MSI route, and the PIT's
+ * periodic IRQ0 through the PIC (three ticks). Each is counted by the
+ * guest's handler with its vector; the host checks the statuses and the
+ * IOAPIC's remote IRR.
  */
 #include <sys/eventfd.h>
 
@@ -84,6 +85,8 @@ static void pic_init(u8 master_mask)
 
 static void guest_code(void)
 {
+	int i;
+
 	pic_init(0xff);
 	xapic_enable();
 	xapic_write_reg(REG_LVT0, LVT_MASKED);
@@ -123,6 +126,17 @@ static void guest_code(void)
 	/* An irqfd on the MSI route's GSI. */
 	wait_hits(VEC_ROUTE, 2);
 	xapic_write_reg(APIC_EOI, 0);
+
+	/* The PIT's periodic IRQ0 through the PIC, three ticks. */
+	pic_init(0xfe);
+	out8(0x43, 0x34);
+	out8(0x40, 0x00);
+	out8(0x40, 0x10);
+	for (i = 1; i <= 3; i++) {
+		wait_hits(PIC_BASE, i);
+		out8(0x20, 0x20);
+	}
+	out8(0x21, 0xff);
 	GUEST_DONE();
 }
 
@@ -146,13 +160,16 @@ static void set_msi_route(struct kvm_vm *vm)
 {
 	struct {
 		struct kvm_irq_routing hdr;
-		struct kvm_irq_routing_entry e[2];
+		struct kvm_irq_routing_entry e[3];
 	} rt = {
-		.hdr.nr = 2,
+		.hdr.nr = 3,
 		.e[0] = { .gsi = 3, .type = KVM_IRQ_ROUTING_IRQCHIP,
 			  .u.irqchip = { .irqchip = KVM_IRQCHIP_PIC_MASTER, .pin = 3 } },
 		.e[1] = { .gsi = 40, .type = KVM_IRQ_ROUTING_MSI,
 			  .u.msi = { .address_lo = 0xfee00000, .data = VEC_ROUTE } },
+		/* The PIT's IRQ0. */
+		.e[2] = { .gsi = 0, .type = KVM_IRQ_ROUTING_IRQCHIP,
+			  .u.irqchip = { .irqchip = KVM_IRQCHIP_PIC_MASTER, .pin = 0 } },
 	};
 
 	vm_ioctl(vm, KVM_SET_GSI_ROUTING, &rt.hdr);
@@ -184,11 +201,13 @@ static void run_stage(struct kvm_vcpu *vcpu, u64 stage)
 int main(void)
 {
 	struct kvm_msi msi = { .address_lo = 0xfee00000, .data = VEC_MSI };
+	struct kvm_pit_config pit = {};
 	struct kvm_vcpu *vcpu;
 	struct kvm_vm *vm;
 	int s, v;
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	vm_ioctl(vm, KVM_CREATE_PIT2, &pit);
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(vcpu);
 	for (v = 32; v < 256; v++)
