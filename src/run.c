@@ -273,6 +273,19 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		r = -EINTR;
 		goto out_put;
 	}
+	/*
+	 * As KVM: KVM_RUN of a vCPU that was never started waits for an
+	 * event and then returns EAGAIN (EINTR for a signal), whatever the
+	 * event made of it; userspace runs it again.
+	 */
+	if (vcpu->mp_state == KVM_MP_STATE_UNINITIALIZED) {
+		r = nvmx_vcpu_block(vcpu);
+		if (r > 0) {
+			nvmx_lapic_accept_events(vcpu);
+			r = -EAGAIN;
+		}
+		goto out_put;
+	}
 	for (;;) {
 		nvmx_lapic_accept_events(vcpu);
 		if (vcpu->mp_state == KVM_MP_STATE_RUNNABLE)

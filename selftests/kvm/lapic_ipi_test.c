@@ -6,7 +6,8 @@
  *    (HLT sleeps in the kernel until the IPI wakes it);
  *  - all-but-self shorthand, a logical (cluster) destination and an NMI
  *    to vCPU 1: each exactly once;
- *  - INIT and SIPI: vCPU 0 brings up a third vCPU left UNINITIALIZED,
+ *  - INIT and SIPI: vCPU 0 brings up a third vCPU left UNINITIALIZED
+ *    (its first KVM_RUN waits for INIT and returns EAGAIN, as KVM's),
  *    which starts in real mode at SIPI vector << 8 : 0;
  *  - negative: a fixed IPI to an APIC ID no vCPU has arrives nowhere,
  *    KVM_SET_MP_STATE of INIT_RECEIVED without an irqchip is EINVAL.
@@ -132,7 +133,15 @@ static void *run_sipi_ap(void *arg)
 	struct kvm_sregs sregs;
 	struct kvm_regs regs;
 
-	/* Blocks in KVM_RUN until INIT and SIPI. */
+	int r;
+
+	/*
+	 * As on KVM, KVM_RUN of a vCPU never started blocks until an event
+	 * (INIT here) and then returns EAGAIN; run again, it waits for SIPI.
+	 */
+	r = __vcpu_run(vcpu);
+	TEST_ASSERT(r == -1 && errno == EAGAIN, "first KVM_RUN: %d errno %d",
+		    r, errno);
 	vcpu_run(vcpu);
 	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_IO &&
 		    vcpu->run->io.port == AP_PORT,
@@ -142,8 +151,11 @@ static void *run_sipi_ap(void *arg)
 	vcpu_regs_get(vcpu, &regs);
 	ASSERT_EQ(sregs.cs.selector, SIPI_VEC << 8);
 	ASSERT_EQ(sregs.cs.base, SIPI_VEC << 12);
-	/* After "mov $0x42, %al; out %al, $0x99". */
-	ASSERT_EQ(regs.rip, 4);
+	/*
+	 * "mov $0x42, %al; out %al, $0x99" ran (the only code at 0x10000).
+	 * RIP is not compared: kvm_intel steps past an OUT before its exit,
+	 * nvmx at the next KVM_RUN.
+	 */
 	ASSERT_EQ(regs.rax & 0xff, 0x42);
 	return NULL;
 }
