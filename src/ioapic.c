@@ -218,7 +218,7 @@ void nvmx_ioapic_set_state(struct nvmx_ioapic *io,
 	for (pin = 0; pin < NVMX_IOAPIC_PINS; pin++) {
 		if (!(irr & (1U << pin)))
 			continue;
-		io->line[pin] &= ~(1 << 0);
-		nvmx_ioapic_set_irq(io, pin, 0, true);
+		io->line[pin] &= ~(1 << NVMX_IRQ_SRC_USER);
+		nvmx_ioapic_set_irq(io, pin, NVMX_IRQ_SRC_USER, true);
 	}
 }
