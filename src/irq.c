@@ -77,7 +77,7 @@ static int nvmx_irq_pending_vector(struct nvmx_vcpu *vcpu)
 	if (!vcpu->vm->irqchip)
 		return vcpu->irq_queued ? vcpu->irq_vector : -1;
 	/* The PIC's ExtINT comes first, as KVM's. */
-	if (nvmx_lapic_accepts_pic(vcpu)) {
+	if (nvmx_lapic_accepts_extint(vcpu)) {
 		v = nvmx_pic_pending_vector(vcpu->vm);
 		if (v >= 0)
 			return v;
@@ -100,7 +100,7 @@ static int nvmx_irq_acknowledge(struct nvmx_vcpu *vcpu)
 		vcpu->irq_queued = false;
 		return vcpu->irq_vector;
 	}
-	if (nvmx_lapic_accepts_pic(vcpu)) {
+	if (nvmx_lapic_accepts_extint(vcpu)) {
 		v = nvmx_pic_take(vcpu->vm);
 		if (v >= 0)
 			return v;

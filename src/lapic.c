@@ -158,19 +158,6 @@ void nvmx_lapic_eoi_hook(struct nvmx_vcpu *vcpu, int vector)
 	nvmx_ioapic_eoi_broadcast(vcpu->vm, vector);
 }
 
-/*
- * Whether the PIC's INT reaches this vCPU, as KVM: LINT0 unmasked in
- * ExtINT mode, or the APIC hardware-disabled (INTR goes to the CPU).
- */
-bool nvmx_lapic_accepts_pic(struct nvmx_vcpu *vcpu)
-{
-	u32 lvt0 = nvmx_apic_rd(vcpu, NVMX_APIC_LVT0);
-
-	if (!nvmx_lapic_hw_enabled(vcpu))
-		return true;
-	return !(lvt0 & NVMX_APIC_LVT_MASKED) &&
-	       ((lvt0 >> 8) & 7) == NVMX_APIC_DM_EXTINT;
-}
 
 static void nvmx_lapic_eoi(struct nvmx_vcpu *vcpu)
 {
@@ -246,6 +233,21 @@ void nvmx_lapic_update_tpr_threshold(struct nvmx_vcpu *vcpu)
 	vcpu->lapic.tpr_threshold = want;
 }
 
+/*
+ * Whether this APIC passes the PIC's INTR to the CPU, as KVM decides it: a
+ * hardware-disabled APIC does (the CPU's INTR pin is the PIC's), an enabled
+ * one when LINT0 is unmasked in ExtINT mode. For the irqchip's PIC.
+ */
+bool nvmx_lapic_accepts_extint(struct nvmx_vcpu *vcpu)
+{
+	u32 lvt0 = nvmx_apic_rd(vcpu, NVMX_APIC_LVT0);
+
+	if (!nvmx_lapic_hw_enabled(vcpu))
+		return true;
+	return !(lvt0 & NVMX_APIC_LVT_MASKED) &&
+	       ((lvt0 >> 8) & 7) == NVMX_APIC_DM_EXTINT;
+}
+
 /* INIT is held while the vCPU is in VMX operation, as on hardware. */
 static bool nvmx_lapic_init_blocked(struct nvmx_vcpu *vcpu)
 {
@@ -269,7 +271,7 @@ bool nvmx_lapic_has_wake_event(struct nvmx_vcpu *vcpu)
 		return ev & BIT(NVMX_LAPIC_EV_SIPI);
 	case KVM_MP_STATE_HALTED:
 		return (nvmx_lapic_pending_vector(vcpu) >= 0 ||
-			(nvmx_lapic_accepts_pic(vcpu) &&
+			(nvmx_lapic_accepts_extint(vcpu) &&
 			 nvmx_pic_pending_vector(vcpu->vm) >= 0)) &&
 		       (nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_IF);
 	default:

@@ -205,7 +205,8 @@ int nvmx_lapic_get_state(struct nvmx_vcpu *vcpu, struct kvm_lapic_state *s);
 int nvmx_lapic_set_state(struct nvmx_vcpu *vcpu,
 			 const struct kvm_lapic_state *s);
 bool nvmx_lapic_x2apic_mode(struct nvmx_vcpu *vcpu);
-bool nvmx_lapic_accepts_pic(struct nvmx_vcpu *vcpu);
+/* Whether the PIC's INTR reaches this vCPU (LINT0 ExtINT, or APIC off). */
+bool nvmx_lapic_accepts_extint(struct nvmx_vcpu *vcpu);
 /* vmcs01's TPR threshold for the IRR now; the vCPU's task, before entry. */
 void nvmx_lapic_update_tpr_threshold(struct nvmx_vcpu *vcpu);
 #endif
