@@ -147,8 +147,9 @@ void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu, u32 idt_info,
  * KVM_GET/SET_VCPU_EVENTS (api.rst), for the level that runs now (L2's
  * events while L2 runs, as KVM). nvmx has one event in flight
  * (vcpu->injected, or vcpu->pending for an exception not yet in the
- * VMCS), KVM_INTERRUPT's queued vector and the NMI latch; SMM, exception
- * payloads and the triple-fault event are not offered and are refused.
+ * VMCS), KVM_INTERRUPT's queued vector and the NMI latch; SMM and
+ * exception payloads are not offered and are refused; the triple-fault
+ * event only once KVM_CAP_X86_TRIPLE_FAULT_EVENT is enabled.
  * Under vcpu->mutex, with the VMCS loaded.
  */
 
@@ -189,6 +190,10 @@ void nvmx_vcpu_get_events(struct nvmx_vcpu *vcpu, struct kvm_vcpu_events *ev)
 	/* Never valid when reported (as KVM); not in SMM. */
 	ev->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
 		    KVM_VCPUEVENT_VALID_SMM;
+	if (READ_ONCE(vcpu->vm->triple_fault_event)) {
+		ev->flags |= KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
+		ev->triple_fault.pending = vcpu->triple_fault;
+	}
 }
 
 /* #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP: the vectors with error codes. */
@@ -214,8 +219,10 @@ int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
 	if (ev->flags & ~NVMX_VCPUEVENT_FLAGS)
 		return -EINVAL;
 	/* As KVM without the capabilities enabled. */
-	if (ev->flags & (KVM_VCPUEVENT_VALID_PAYLOAD |
-			 KVM_VCPUEVENT_VALID_TRIPLE_FAULT))
+	if (ev->flags & KVM_VCPUEVENT_VALID_PAYLOAD)
+		return -EINVAL;
+	if ((ev->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) &&
+	    !READ_ONCE(vcpu->vm->triple_fault_event))
 		return -EINVAL;
 	if (exc && (ev->exception.nr > 31 || ev->exception.nr == X86_TRAP_NMI))
 		return -EINVAL;
@@ -280,6 +287,9 @@ int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
 		WRITE_ONCE(vcpu->nmi_pending, ev->nmi.pending);
 	if ((ev->flags & KVM_VCPUEVENT_VALID_SIPI_VECTOR) && vcpu->vm->irqchip)
 		vcpu->sipi_vector = ev->sipi_vector;
+	/* Taken before the next entry: shutdown, or an exit to L1 (run.c). */
+	if (ev->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT)
+		vcpu->triple_fault = ev->triple_fault.pending;
 	nvmx_vcpu_make_request(vcpu, NVMX_REQ_EVENT);
 	return 0;
 }

@@ -115,6 +115,8 @@ struct nvmx_vm {
 	u32 bsp_vcpu_id;
 	u32 max_vcpu_ids;
 	u64 identity_map_addr;
+	/* KVM_CAP_X86_TRIPLE_FAULT_EVENT enabled: in vCPU events (events.c). */
+	bool triple_fault_event;
 	/*
 	 * The register emulation policy table and its masks (policy.h),
 	 * under @lock; @policy_gen counts the tables set, so that each vCPU

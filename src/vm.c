@@ -68,6 +68,7 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_PIT2:
 	case KVM_CAP_PIT_STATE2:
 	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
 		return 1;
 	case KVM_CAP_IRQ_ROUTING:
 		return NVMX_MAX_IRQ_ROUTES;
@@ -208,6 +209,11 @@ static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
 
 	if (copy_from_user(&cap, argp, sizeof(cap)))
 		return -EFAULT;
+	/* As KVM: any time, any argument (non-zero turns it on). */
+	if (!cap.flags && cap.cap == KVM_CAP_X86_TRIPLE_FAULT_EVENT) {
+		WRITE_ONCE(vm->triple_fault_event, !!cap.args[0]);
+		return 0;
+	}
 	if (cap.flags || cap.cap != KVM_CAP_MAX_VCPU_ID ||
 	    cap.args[0] > NVMX_MAX_VCPUS)
 		return -EINVAL;

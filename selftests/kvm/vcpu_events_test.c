@@ -236,6 +236,37 @@ static void test_negatives(struct kvm_vcpu *vcpu)
 	test_fresh(vcpu);
 }
 
+/* KVM_CAP_X86_TRIPLE_FAULT_EVENT: the flag, then a pending triple fault. */
+static void test_triple_fault(struct kvm_vm *vm, struct kvm_vcpu *vcpu)
+{
+	struct kvm_enable_cap cap = {
+		.cap = KVM_CAP_X86_TRIPLE_FAULT_EVENT, .flags = 1, .args = { 1 },
+	};
+	struct kvm_vcpu_events ev;
+
+	TEST_ASSERT(ioctl(vm->fd, KVM_ENABLE_CAP, &cap) == -1 && errno == EINVAL,
+		    "ENABLE_CAP with flags 1: errno %d", errno);
+	vm_enable_cap(vm, KVM_CAP_X86_TRIPLE_FAULT_EVENT, 1);
+	get_events(vcpu, &ev);
+	TEST_ASSERT(ev.flags == (base_flags | KVM_VCPUEVENT_VALID_TRIPLE_FAULT) &&
+		    !ev.triple_fault.pending, "enabled: flags %#x pending %u",
+		    ev.flags, ev.triple_fault.pending);
+	ev.triple_fault.pending = 1;
+	expect_set(vcpu, &ev, 0, "triple fault pending");
+	get_events(vcpu, &ev);
+	TEST_ASSERT(ev.triple_fault.pending, "triple fault not pending");
+	/* A pending triple fault is a shutdown at the next KVM_RUN. */
+	vcpu_run(vcpu);
+	TEST_ASSERT(vcpu->run->exit_reason == KVM_EXIT_SHUTDOWN,
+		    "triple fault: exit %u, want SHUTDOWN", vcpu->run->exit_reason);
+	get_events(vcpu, &ev);
+	TEST_ASSERT(!ev.triple_fault.pending, "triple fault still pending");
+	/* Turned off again: the flag is refused. */
+	vm_enable_cap(vm, KVM_CAP_X86_TRIPLE_FAULT_EVENT, 0);
+	ev.flags = KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
+	expect_set(vcpu, &ev, EINVAL, "triple-fault flag, cap off");
+}
+
 /* Events set from userspace reach the guest's handlers. */
 static void test_delivery(struct kvm_vcpu *vcpu)
 {
@@ -287,6 +318,8 @@ int main(void)
 	/* With the in-kernel irqchip the same fresh state. */
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
 	test_fresh(vcpu);
+	if (kvm_has_cap(KVM_CAP_X86_TRIPLE_FAULT_EVENT))
+		test_triple_fault(vm, vcpu);
 	kvm_vm_free(vm);
 	pr_info("vcpu_events_test: ok\n");
 	return 0;

@@ -203,6 +203,8 @@ static const long tested_caps[] = {
 	KVM_CAP_PIT_STATE2,
 	/* Tested by irq_inject_test and vcpu_events_test (selftests/kvm). */
 	KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS,
+	/* Tested by vcpu_events_test and triple_fault_event_test. */
+	KVM_CAP_X86_TRIPLE_FAULT_EVENT,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
