@@ -158,7 +158,6 @@ void nvmx_lapic_eoi_hook(struct nvmx_vcpu *vcpu, int vector)
 	nvmx_ioapic_eoi_broadcast(vcpu->vm, vector);
 }
 
-
 static void nvmx_lapic_eoi(struct nvmx_vcpu *vcpu)
 {
 	u32 *regs = nvmx_apic_regs(vcpu);
