@@ -163,6 +163,25 @@ static int nvmx_handle_gp(struct nvmx_vcpu *vcpu)
 	return 1;
 }
 
+/* A port an in-kernel device has: done without a userspace exit. */
+static bool nvmx_handle_io_in_kernel(struct nvmx_vcpu *vcpu, u16 port,
+				     bool in, unsigned int size)
+{
+	unsigned long *rax = &vcpu->regs.gpr[NVMX_RAX];
+	u32 val = *rax;
+
+	if (!nvmx_irqchip_pio(vcpu, port, in, size, &val))
+		return false;
+	/* IN to EAX zero-extends; to AL and AX it merges. */
+	if (in && size == 4)
+		*rax = val;
+	else if (in)
+		*rax = (*rax & ~(BIT_ULL(size * 8) - 1)) |
+		       (val & (BIT_ULL(size * 8) - 1));
+	nvmx_vcpu_skip_insn(vcpu);
+	return true;
+}
+
 static int nvmx_handle_io(struct nvmx_vcpu *vcpu)
 {
 	u64 q = nvmx_vmread(EXIT_QUALIFICATION);
@@ -176,6 +195,8 @@ static int nvmx_handle_io(struct nvmx_vcpu *vcpu)
 	if (q & BIT(4))
 		return nvmx_handle_string_io(vcpu, q);
 
+	if (nvmx_handle_io_in_kernel(vcpu, q >> 16, in, size))
+		return 1;
 	vcpu->stat.io_exits++;
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;

@@ -72,18 +72,43 @@ void nvmx_vcpu_queue_nmi(struct nvmx_vcpu *vcpu)
  */
 static int nvmx_irq_pending_vector(struct nvmx_vcpu *vcpu)
 {
+	int v;
+
 	if (!vcpu->vm->irqchip)
 		return vcpu->irq_queued ? vcpu->irq_vector : -1;
+	/* The PIC's ExtINT comes first, as KVM's. */
+	if (nvmx_lapic_accepts_extint(vcpu)) {
+		v = nvmx_pic_pending_vector(vcpu->vm);
+		if (v >= 0)
+			return v;
+	}
 	return nvmx_lapic_pending_vector(vcpu);
 }
 
-/* The CPU takes @vector: the source forgets it (the APIC moves it to ISR). */
-static void nvmx_irq_acknowledge(struct nvmx_vcpu *vcpu, int vector)
+/*
+ * The CPU takes the interrupt: the source forgets it (the PIC's INTA
+ * cycle, or the APIC's IRR to ISR). Returns its vector, or -1 if none is
+ * left: another task can lower a PIC line since it was seen pending.
+ */
+static int nvmx_irq_acknowledge(struct nvmx_vcpu *vcpu)
 {
-	if (!vcpu->vm->irqchip)
+	int v;
+
+	if (!vcpu->vm->irqchip) {
+		if (!vcpu->irq_queued)
+			return -1;
 		vcpu->irq_queued = false;
-	else
-		nvmx_lapic_accept(vcpu, vector);
+		return vcpu->irq_vector;
+	}
+	if (nvmx_lapic_accepts_extint(vcpu)) {
+		v = nvmx_pic_take(vcpu->vm);
+		if (v >= 0)
+			return v;
+	}
+	v = nvmx_lapic_pending_vector(vcpu);
+	if (v >= 0)
+		nvmx_lapic_accept(vcpu, v);
+	return v;
 }
 
 /* request_interrupt_window counts only with the PIC in userspace (as KVM). */
@@ -132,9 +157,10 @@ static void nvmx_nested_extint_exit(struct nvmx_vcpu *vcpu)
 	int vector;
 
 	if (vcpu->nested.vmcs12->vm_exit_controls & VM_EXIT_ACK_INTR_ON_EXIT) {
-		vector = nvmx_irq_pending_vector(vcpu);
-		nvmx_irq_acknowledge(vcpu, vector);
-		info = (u8)vector | INTR_TYPE_EXT_INTR | INTR_INFO_VALID_MASK;
+		vector = nvmx_irq_acknowledge(vcpu);
+		if (vector >= 0)
+			info = (u8)vector | INTR_TYPE_EXT_INTR |
+			       INTR_INFO_VALID_MASK;
 	}
 	nvmx_nested_vmexit(vcpu, EXIT_REASON_EXTERNAL_INTERRUPT, 0, info, 0);
 }
@@ -213,11 +239,9 @@ void nvmx_inject_events(struct nvmx_vcpu *vcpu)
 		WRITE_ONCE(vcpu->nmi_pending, false);
 		nvmx_inject_event(vcpu, X86_TRAP_NMI, NVMX_EVENT_NMI);
 	} else if (out.action == NVMX_INJ_IRQ) {
-		vector = nvmx_irq_pending_vector(vcpu);
-		if (!WARN_ON_ONCE(vector < 0)) {
-			nvmx_irq_acknowledge(vcpu, vector);
+		vector = nvmx_irq_acknowledge(vcpu);
+		if (vector >= 0)
 			nvmx_inject_event(vcpu, vector, NVMX_EVENT_EXT_INTR);
-		}
 	}
 	nvmx_inject_set_windows(vcpu, &out);
 	vcpu->immediate_exit = out.immediate_exit;

@@ -152,9 +152,10 @@ static void nvmx_lapic_error(struct nvmx_vcpu *vcpu, u32 err)
 		nvmx_vcpu_kick(vcpu);
 }
 
-/* The irqchip lane's IOAPIC EOI for a level-triggered vector. */
+/* The IOAPIC's EOI broadcast for a level-triggered vector (irqchip.c). */
 void nvmx_lapic_eoi_hook(struct nvmx_vcpu *vcpu, int vector)
 {
+	nvmx_ioapic_eoi_broadcast(vcpu->vm, vector);
 }
 
 static void nvmx_lapic_eoi(struct nvmx_vcpu *vcpu)
@@ -268,7 +269,9 @@ bool nvmx_lapic_has_wake_event(struct nvmx_vcpu *vcpu)
 	case KVM_MP_STATE_INIT_RECEIVED:
 		return ev & BIT(NVMX_LAPIC_EV_SIPI);
 	case KVM_MP_STATE_HALTED:
-		return nvmx_lapic_pending_vector(vcpu) >= 0 &&
+		return (nvmx_lapic_pending_vector(vcpu) >= 0 ||
+			(nvmx_lapic_accepts_extint(vcpu) &&
+			 nvmx_pic_pending_vector(vcpu->vm) >= 0)) &&
 		       (nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_IF);
 	default:
 		return false;

@@ -143,6 +143,12 @@ int nvmx_emulate_mmio(struct nvmx_vcpu *vcpu, u64 gpa)
 		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + insn->len);
 		return 1;
 	}
+	if (nvmx_irqchip_mmio(vcpu, gpa, insn->is_write, insn->size, &val)) {
+		if (!insn->is_write)
+			nvmx_mmio_finish_load(vcpu, insn, val);
+		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + insn->len);
+		return 1;
+	}
 
 	vcpu->stat.mmio_exits++;
 	run->exit_reason = KVM_EXIT_MMIO;

@@ -26,6 +26,7 @@
 #include "cpuid.h"
 #include "emulate.h"
 #include "irq.h"
+#include "irqchip.h"
 #include "lapic.h"
 #include "nested/nested.h"
 #include "nested/msrs.h"
@@ -101,6 +102,10 @@ struct nvmx_vm {
 	struct nvmx_vcpu *vcpus[NVMX_MAX_VCPUS];
 	unsigned int nr_vcpus;
 	bool irqchip;
+	/* The PIC, IOAPIC and GSI routes (irqchip.h), once created. */
+	struct nvmx_irqchip *ic;
+	/* The PIT (pit_dev.c), once created; set once, under @lock. */
+	struct nvmx_pit_dev *pit;
 	/*
 	 * Fixed before the first vCPU, under @lock: KVM_SET_BOOT_CPU_ID's
 	 * id, KVM_CAP_MAX_VCPU_ID's bound (0: not set yet) and

@@ -35,10 +35,9 @@ unsigned int nvmx_vm_count(void)
 /*
  * KVM_CHECK_EXTENSION, on /dev/nvmx and on a VM fd alike: non-zero only
  * for what nvmx implements, so callers that probe before they use a
- * feature never see a false promise. KVM_CAP_IRQCHIP is 0: nvmx delivers
- * no interrupts yet, and a VMM that believed it would wait forever (QEMU
- * then emulates the interrupt controllers itself). KVM_CREATE_IRQCHIP is
- * still accepted, for libkvm, which creates one unasked.
+ * feature never see a false promise. Not offered: KVM_CAP_IRQFD_RESAMPLE
+ * (no resampling), KVM_CAP_REINJECT_CONTROL (the PIT merges lost ticks
+ * whatever it is told), KVM_CAP_SPLIT_IRQCHIP (not done).
  */
 long nvmx_check_extension(long cap)
 {
@@ -60,9 +59,19 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_ENABLE_CAP_VM:
 	case KVM_CAP_TSC_DEADLINE_TIMER:
 	case KVM_CAP_USER_NMI:
+	/* The in-kernel irqchip (irqchip.h), delivering through the LAPIC. */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_IRQFD:
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return NVMX_MAX_IRQ_ROUTES;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -84,9 +93,11 @@ static void nvmx_vm_destroy(struct nvmx_vm *vm)
 {
 	unsigned int i;
 
+	nvmx_irqchip_stop(vm);
 	for (i = 0; i < NVMX_MAX_VCPUS; i++)
 		if (vm->vcpus[i])
 			nvmx_vcpu_free(vm->vcpus[i]);
+	nvmx_irqchip_destroy(vm);
 	nvmx_debugfs_vm_destroy(vm);
 	nvmx_mmu_destroy_vm(vm);
 	atomic_dec(&nvmx_nr_vms);
@@ -133,7 +144,7 @@ static long nvmx_vm_create_irqchip(struct nvmx_vm *vm)
 		/* Each vCPU's APIC mode is fixed when it is created. */
 		r = -EINVAL;
 	else
-		r = 0;
+		r = nvmx_irqchip_create(vm, false, 0);
 	if (!r)
 		vm->irqchip = true;
 	mutex_unlock(&vm->lock);
@@ -256,6 +267,31 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_vm_set_boot_cpu_id(vm, arg);
 	case KVM_ENABLE_CAP:
 		return nvmx_vm_enable_cap(vm, argp);
+	case KVM_GET_IRQCHIP:
+		return nvmx_irqchip_get(vm, argp);
+	case KVM_SET_IRQCHIP:
+		return nvmx_irqchip_set(vm, argp);
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+		return nvmx_vm_irq_line(vm, argp, ioctl == KVM_IRQ_LINE_STATUS);
+	case KVM_SET_GSI_ROUTING:
+		return nvmx_vm_set_gsi_routing(vm, argp);
+	case KVM_SIGNAL_MSI:
+		return nvmx_vm_signal_msi(vm, argp);
+	case KVM_CREATE_PIT:
+		return nvmx_pit_create(vm, NULL);
+	case KVM_CREATE_PIT2:
+		return nvmx_pit_create(vm, argp);
+	case KVM_GET_PIT:
+	case KVM_GET_PIT2:
+		return nvmx_pit_get(vm, argp, ioctl == KVM_GET_PIT2);
+	case KVM_SET_PIT:
+	case KVM_SET_PIT2:
+		return nvmx_pit_set(vm, argp, ioctl == KVM_SET_PIT2);
+	case KVM_IRQFD:
+		return nvmx_vm_irqfd(vm, argp);
+	case KVM_REINJECT_CONTROL:
+		return nvmx_pit_reinject_control(vm, argp);
 	case NVMX_GET_POLICY:
 		return nvmx_policy_get(vm, argp);
 	case NVMX_SET_POLICY:

@@ -192,12 +192,19 @@ static const long tested_caps[] = {
 	/* Tested by vm_state_test. */
 	KVM_CAP_SET_TSS_ADDR, KVM_CAP_SET_IDENTITY_MAP_ADDR,
 	KVM_CAP_SET_BOOT_CPU_ID, KVM_CAP_ENABLE_CAP_VM,
+	/* Tested by lapic_timer_test (selftests/kvm). */
+	KVM_CAP_TSC_DEADLINE_TIMER,
+	/*
+	 * Tested by irqchip_test, irqchip_delivery_test, gsi_routing_test,
+	 * irqfd_test and pit_test (selftests/kvm).
+	 */
+	KVM_CAP_IRQCHIP, KVM_CAP_IRQ_INJECT_STATUS, KVM_CAP_IRQ_ROUTING,
+	KVM_CAP_SIGNAL_MSI, KVM_CAP_IRQFD, KVM_CAP_PIT, KVM_CAP_PIT2,
+	KVM_CAP_PIT_STATE2,
 	/* Tested by irq_inject_test and vcpu_events_test (selftests/kvm). */
 	KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS,
 	/* Tested by vcpu_events_test and triple_fault_event_test. */
 	KVM_CAP_X86_TRIPLE_FAULT_EVENT,
-	/* Tested by lapic_timer_test (selftests/kvm). */
-	KVM_CAP_TSC_DEADLINE_TIMER,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
@@ -221,12 +228,15 @@ TEST_F(cap, every_advertised_cap_is_tested)
 	EXPECT_EQ(0, cap(self->fd, 1L << 40));
 }
 
-/* No interrupt is delivered yet (KVM_CREATE_IRQCHIP stays for libkvm). */
-TEST_F(cap, irqchip_is_not_advertised)
+/* The in-kernel irqchip, with KVM's GSI count; no resampling irqfds. */
+TEST_F(cap, irqchip_is_advertised)
 {
 	if (!on_nvmx())
 		SKIP(return, "nvmx's own answers");
-	EXPECT_EQ(0, cap(self->fd, KVM_CAP_IRQCHIP));
+	EXPECT_EQ(1, cap(self->fd, KVM_CAP_IRQCHIP));
+	EXPECT_EQ(4096, cap(self->fd, KVM_CAP_IRQ_ROUTING));
+	EXPECT_EQ(0, cap(self->fd, KVM_CAP_IRQFD_RESAMPLE));
+	EXPECT_EQ(0, cap(self->fd, KVM_CAP_SPLIT_IRQCHIP));
 }
 
 TEST_F(cap, user_memory)
@@ -791,9 +801,12 @@ TEST_F(dev, vm_fd_ioctls)
 	/* KVM's answer to an unknown VM ioctl. */
 	EXPECT_EQ(-1, ioctl(vm, _IO(KVMIO, 0xff), 0));
 	EXPECT_EQ(ENOTTY, errno);
-	/* Not implemented yet: refused, as an unknown ioctl. */
-	EXPECT_EQ(-1, ioctl(vm, KVM_IRQ_LINE, 0));
+	/* Not implemented: refused, as an unknown ioctl. */
+	EXPECT_EQ(-1, ioctl(vm, KVM_SET_MEMORY_REGION, 0));
 	EXPECT_EQ(ENOTTY, errno);
+	/* Implemented: the argument is read first. */
+	EXPECT_EQ(-1, ioctl(vm, KVM_IRQ_LINE, 0));
+	EXPECT_EQ(EFAULT, errno);
 	/* System ioctls do not belong on a VM fd. */
 	EXPECT_EQ(-1, ioctl(vm, KVM_CREATE_VM, 0));
 	EXPECT_EQ(ENOTTY, errno);
