@@ -45,13 +45,63 @@ static int nvmx_unexpected_exit(struct nvmx_vcpu *vcpu)
 				   KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
 }
 
-/* NMIs and #MC were handled with interrupts off; nothing else is caught. */
+/* DR6 bits a #DB exit's qualification reports (B0-B3, BD, BS). */
+#define NVMX_DB_QUAL_BITS	(DR_TRAP_BITS | NVMX_DR6_BD | DR_STEP)
+
+/*
+ * Queues #DB for the guest with @dr6 (B0-B3, BD, BS) as what its DR6
+ * gains: as the CPU delivers it, B0-B3 are replaced, the other bits add
+ * up, and DR7.GD is cleared so that the handler may use the registers.
+ */
+void nvmx_queue_db(struct nvmx_vcpu *vcpu, unsigned long dr6)
+{
+	vcpu->dr6 = nvmx_dr6_value((vcpu->dr6 & ~DR_TRAP_BITS) |
+				   (dr6 & NVMX_DB_QUAL_BITS));
+	vcpu->dr7 &= ~NVMX_DR7_GD;
+	nvmx_queue_exception(vcpu, DB_VECTOR, false, 0);
+}
+
+/*
+ * #DB is always intercepted (as kvm_intel does), so that DR6 is the
+ * vCPU's: the CPU does not write DR6 for a #DB that exits, and the
+ * qualification says what the guest's DR6 gains.
+ */
+static int nvmx_handle_db(struct nvmx_vcpu *vcpu, u32 info)
+{
+	u64 q = nvmx_vmread(EXIT_QUALIFICATION);
+	struct nvmx_event e = {
+		.valid = true, .vector = DB_VECTOR,
+		.type = INTR_TYPE_PRIV_SW_EXCEPTION >> 8,
+	};
+	u32 intr;
+
+	/* ICEBP (INT1): delivered again as the instruction it was. */
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		e.insn_len = nvmx_vmread(VM_EXIT_INSTRUCTION_LEN);
+		nvmx_queue_event(vcpu, &e);
+		return 1;
+	}
+	/*
+	 * A #DB in a MOV SS or STI shadow with TF set: VM entry requires
+	 * the single-step trap still pending (SDM 26.3.1.5).
+	 */
+	intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
+	if ((nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	    (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		nvmx_vmcs_set_bits(GUEST_PENDING_DBG_EXCEPTIONS, DR_STEP);
+	nvmx_queue_db(vcpu, q);
+	return 1;
+}
+
+/* NMIs and #MC were handled with interrupts off. */
 static int nvmx_handle_exception_nmi(struct nvmx_vcpu *vcpu)
 {
 	u32 info = nvmx_vmread(VM_EXIT_INTR_INFO);
 
 	if (nvmx_intr_info_is_nmi(info) || nvmx_intr_info_is_mc(info))
 		return 1;
+	if ((info & INTR_INFO_VECTOR_MASK) == DB_VECTOR)
+		return nvmx_handle_db(vcpu, info);
 	return nvmx_unexpected_exit(vcpu);
 }
 
@@ -390,9 +440,9 @@ static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 }
 
 /*
- * MOV DR: debug registers are kept for the guest but not loaded into the
- * CPU, so guest breakpoints never fire (not emulated yet). The exit comes
- * before the CPU's own CPL and CR4.DE checks, so they are made here.
+ * MOV DR: always exits, so vcpu->dr* are the guest's registers; switch.c
+ * loads them for the guest. The exit comes before the CPU's own CPL,
+ * CR4.DE and DR7.GD checks, so they are made here.
  */
 static int nvmx_handle_dr(struct nvmx_vcpu *vcpu)
 {
@@ -411,6 +461,11 @@ static int nvmx_handle_dr(struct nvmx_vcpu *vcpu)
 			return 1;
 		}
 		dr += 2;
+	}
+	/* General detect: a fault, before the access. */
+	if (vcpu->dr7 & NVMX_DR7_GD) {
+		nvmx_queue_db(vcpu, NVMX_DR6_BD);
+		return 1;
 	}
 	if (from_dr) {
 		val = dr < 4 ? vcpu->dr[dr] : dr == 6 ? vcpu->dr6 : vcpu->dr7;

@@ -45,6 +45,8 @@ struct dentry;
 /* Architectural bits <asm/vmx.h> and <asm/debugreg.h> do not name. */
 #define NVMX_AR_AVL_MASK	BIT(12)
 #define NVMX_DR7_FIXED_1	0x400UL
+#define NVMX_DR7_GD		BIT(13)
+#define NVMX_DR6_BD		BIT(13)
 #define NVMX_EXIT_REASON_GETSEC	11
 /*
  * DR6 bits a guest can change: B0-B3, BD, BS, BT. The rest read as the
@@ -155,6 +157,8 @@ struct nvmx_host_state {
 	unsigned long debugctl;
 	/* The guest's XCR0 is loaded (switch.c). */
 	bool guest_xcr0;
+	/* The guest's DR0-3 and DR6 are loaded (switch.c). */
+	bool guest_dr;
 };
 
 /*
@@ -208,6 +212,8 @@ struct nvmx_vcpu {
 	struct nvmx_guest_regs regs;
 	struct fpu_guest guest_fpu;
 	u64 xcr0;
+	/* PKRU as KVM_GET/SET_XSAVE carry it (nvmx offers no PKU yet). */
+	u32 pkru;
 	u32 mp_state;
 
 	/*
@@ -248,7 +254,11 @@ struct nvmx_vcpu {
 	struct page *msr_bitmap;
 	struct page *apic_page;
 
-	/* Guest debug registers: kept, not loaded (see exits.c). */
+	/*
+	 * Guest debug registers. MOV DR always exits, so these are the
+	 * truth; they are loaded into the CPU while the guest runs when DR7
+	 * enables a breakpoint (switch.c).
+	 */
 	unsigned long dr[4];
 	unsigned long dr6;
 	unsigned long dr7;
@@ -353,6 +363,11 @@ int nvmx_vcpu_create(struct nvmx_vm *vm, unsigned long id);
 void nvmx_vcpu_free(struct nvmx_vcpu *vcpu);
 struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu);
 
+/* vstate.c: vCPU state ioctls (XSAVE, XCRS, DEBUGREGS, SREGS2, SYNC_REGS) */
+int nvmx_xsave2_size(void);
+long nvmx_vcpu_state_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp);
+
 /* events.c: event queueing, injection and re-queueing */
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu);
@@ -447,6 +462,7 @@ void nvmx_set_guest_kernel_gs_base(struct nvmx_vcpu *vcpu, u64 v);
 
 /* exits.c: VM-exit handlers */
 int nvmx_handle_exit(struct nvmx_vcpu *vcpu);
+void nvmx_queue_db(struct nvmx_vcpu *vcpu, unsigned long dr6);
 int nvmx_l0_handle_exit(struct nvmx_vcpu *vcpu);
 
 /* dev.c: /dev/nvmx */

@@ -238,8 +238,11 @@ int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu)
 	nvmx_vmwrite(SECONDARY_VM_EXEC_CONTROL, nvmx_proc2_ctls);
 	nvmx_vmwrite(VM_EXIT_CONTROLS, nvmx_exit_ctls);
 	nvmx_vmwrite(VM_ENTRY_CONTROLS, nvmx_entry_ctls);
-	/* #MC only: the host must see machine checks, the guest all else. */
-	nvmx_vmwrite(EXCEPTION_BITMAP, 1u << MC_VECTOR);
+	/*
+	 * #MC: the host must see machine checks. #DB: its DR6 is the vCPU's
+	 * (exits.c). The guest takes all else itself.
+	 */
+	nvmx_vmwrite(EXCEPTION_BITMAP, (1u << MC_VECTOR) | (1u << DB_VECTOR));
 	nvmx_vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	nvmx_vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	nvmx_vmwrite(CR3_TARGET_COUNT, 0);
