@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU state ioctls a VMM saves and restores: XSAVE (and XSAVE2), XCRS,
+ * DEBUGREGS and SREGS2, and KVM_CAP_SYNC_REGS's copies in kvm_run.
+ *
+ * Locking: every function here runs under vcpu->mutex (the vCPU ioctl or
+ * KVM_RUN), so the guest FPU state is in vcpu->guest_fpu's buffer, not in
+ * the registers, and nothing else changes the vCPU meanwhile.
+ */
+#include <linux/kvm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <asm/cpufeature.h>
+#include <asm/debugreg.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/processor.h>
+
+#include "nvmx.h"
+#include "vmx_ops.h"
+
+/* XCR0 bits nvmx lets any guest have: the host's, as far as nvmx knows them. */
+static u64 nvmx_supported_xcr0(void)
+{
+	return nvmx_host_xcr0 & NVMX_CPUID_XCR0_KNOWN;
+}
+
+/*
+ * KVM_CAP_XSAVE2: the bytes KVM_GET_XSAVE2 needs for every component the
+ * guest may be permitted, in the standard (uncompacted) format, and never
+ * less than struct kvm_xsave.
+ */
+int nvmx_xsave2_size(void)
+{
+	u64 mask = nvmx_supported_xcr0() & xstate_get_guest_group_perm();
+	u32 size = NVMX_XSAVE_LEGACY_SIZE;
+	u32 eax, ebx, ecx, edx;
+	unsigned int i;
+
+	for (i = 2; i < 64; i++) {
+		if (!(mask & BIT_ULL(i)))
+			continue;
+		cpuid_count(0xd, i, &eax, &ebx, &ecx, &edx);
+		size = max(size, eax + ebx);
+	}
+	return max_t(u32, size, sizeof(struct kvm_xsave));
+}
+
+/*
+ * KVM_GET_XSAVE (@size 4 KiB) and KVM_GET_XSAVE2 (@size the guest FPU's
+ * uabi_size): the guest's components only, FP and SSE always, as KVM.
+ */
+static long nvmx_get_xsave(struct nvmx_vcpu *vcpu, void __user *argp,
+			   unsigned int size)
+{
+	u64 mask = nvmx_guest_xcr0_allowed(vcpu) | XFEATURE_MASK_FPSSE;
+	void *buf;
+	long r = 0;
+
+	buf = kzalloc(size, GFP_KERNEL_ACCOUNT);
+	if (!buf)
+		return -ENOMEM;
+	fpu_copy_guest_fpstate_to_uabi(&vcpu->guest_fpu, buf, size, mask,
+				       vcpu->pkru);
+	if (copy_to_user(argp, buf, size))
+		r = -EFAULT;
+	kfree(buf);
+	return r;
+}
+
+/*
+ * KVM_SET_XSAVE: the kernel helper refuses XSTATE_BV bits outside what
+ * nvmx supports, a non-zero XCOMP_BV or reserved header bytes, and
+ * reserved MXCSR bits, all with EINVAL. PKRU is taken only when XSTATE_BV
+ * names it (KVM's ABI); nvmx supports no PKRU today, so that is EINVAL.
+ */
+static long nvmx_set_xsave(struct nvmx_vcpu *vcpu, void __user *argp)
+{
+	unsigned int size = vcpu->guest_fpu.uabi_size;
+	union fpregs_state *u;
+	long r;
+
+	u = memdup_user(argp, size);
+	if (IS_ERR(u))
+		return PTR_ERR(u);
+	/* XRSTOR of a component disabled by XFD would #NM: as KVM, drop it. */
+	u->xsave.header.xfeatures &= ~vcpu->guest_fpu.fpstate->xfd;
+	r = fpu_copy_uabi_to_guest_fpstate(&vcpu->guest_fpu, u,
+					   nvmx_supported_xcr0() |
+					   XFEATURE_MASK_FPSSE, &vcpu->pkru);
+	kfree(u);
+	return r;
+}
+
+static long nvmx_get_xcrs(struct nvmx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_xcrs *x;
+	long r = 0;
+
+	x = kzalloc(sizeof(*x), GFP_KERNEL_ACCOUNT);
+	if (!x)
+		return -ENOMEM;
+	if (boot_cpu_has(X86_FEATURE_XSAVE)) {
+		x->nr_xcrs = 1;
+		x->xcrs[0].xcr = XCR_XFEATURE_ENABLED_MASK;
+		x->xcrs[0].value = vcpu->xcr0;
+	}
+	if (copy_to_user(argp, x, sizeof(*x)))
+		r = -EFAULT;
+	kfree(x);
+	return r;
+}
+
+/*
+ * KVM_SET_XCRS: XCR0 only (other XCR numbers are skipped, as KVM does),
+ * under the rules guest XSETBV has. Beyond KVM, the padding and each
+ * entry's reserved word must be zero.
+ */
+static long nvmx_set_xcrs(struct nvmx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_xcrs *x;
+	long r = -EINVAL;
+	u32 i;
+
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return -EINVAL;
+	x = memdup_user(argp, sizeof(*x));
+	if (IS_ERR(x))
+		return PTR_ERR(x);
+	if (x->nr_xcrs > KVM_MAX_XCRS || x->flags ||
+	    memchr_inv(x->padding, 0, sizeof(x->padding)))
+		goto out_free;
+	for (i = 0; i < x->nr_xcrs; i++)
+		if (x->xcrs[i].reserved)
+			goto out_free;
+	r = 0;
+	for (i = 0; i < x->nr_xcrs; i++) {
+		if (x->xcrs[i].xcr != XCR_XFEATURE_ENABLED_MASK)
+			continue;
+		if (!nvmx_xcr0_settable(x->xcrs[i].value,
+					nvmx_guest_xcr0_allowed(vcpu))) {
+			r = -EINVAL;
+			break;
+		}
+		vcpu->xcr0 = x->xcrs[i].value;
+		break;
+	}
+out_free:
+	kfree(x);
+	return r;
+}
+
+static long nvmx_get_debugregs(struct nvmx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_debugregs d = {};
+	unsigned int i;
+
+	for (i = 0; i < 4; i++)
+		d.db[i] = vcpu->dr[i];
+	d.dr6 = vcpu->dr6;
+	d.dr7 = vcpu->dr7;
+	return copy_to_user(argp, &d, sizeof(d)) ? -EFAULT : 0;
+}
+
+/*
+ * KVM_SET_DEBUGREGS: bits 63:32 of DR6 and DR7 are EINVAL, as KVM. DR6
+ * and DR7 read back with their fixed bits as the guest would read them.
+ */
+static long nvmx_set_debugregs(struct nvmx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_debugregs d;
+	unsigned int i;
+
+	if (copy_from_user(&d, argp, sizeof(d)))
+		return -EFAULT;
+	if (d.flags || d.dr6 >> 32 || d.dr7 >> 32)
+		return -EINVAL;
+	for (i = 0; i < 4; i++)
+		vcpu->dr[i] = d.db[i];
+	vcpu->dr6 = nvmx_dr6_value(d.dr6);
+	vcpu->dr7 = d.dr7 | NVMX_DR7_FIXED_1;
+	return 0;
+}
+
+/*
+ * The vCPU state ioctls of this file; -ENOIOCTLCMD for any other. Runs
+ * under vcpu->mutex.
+ */
+long nvmx_vcpu_state_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp)
+{
+	switch (ioctl) {
+	case KVM_GET_XSAVE:
+		/* A bigger guest state would not fit: KVM_GET_XSAVE2 then. */
+		if (vcpu->guest_fpu.uabi_size > sizeof(struct kvm_xsave))
+			return -EINVAL;
+		return nvmx_get_xsave(vcpu, argp, sizeof(struct kvm_xsave));
+	case KVM_GET_XSAVE2:
+		return nvmx_get_xsave(vcpu, argp, vcpu->guest_fpu.uabi_size);
+	case KVM_SET_XSAVE:
+		return nvmx_set_xsave(vcpu, argp);
+	case KVM_GET_XCRS:
+		return nvmx_get_xcrs(vcpu, argp);
+	case KVM_SET_XCRS:
+		return nvmx_set_xcrs(vcpu, argp);
+	case KVM_GET_DEBUGREGS:
+		return nvmx_get_debugregs(vcpu, argp);
+	case KVM_SET_DEBUGREGS:
+		return nvmx_set_debugregs(vcpu, argp);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
