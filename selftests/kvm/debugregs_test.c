@@ -29,25 +29,74 @@
 #define DR7_L1		BIT_ULL(2)
 #define DR7_GD		BIT_ULL(13)
 /* Breakpoint 0: data writes (R/W 01), 4 bytes (LEN 11). */
-#define DR7_RW0_WRITE	(1ULL << 16)
+#define DR7_RW0_WRITE	BIT_ULL(16)
 #define DR7_LEN0_4	(3ULL << 18)
 
 #define NR_STAGES	8
 
-static volatile u32 watched;
-/* What the #DB handler saw: count, RIP and DR6 of the last one. */
-static volatile u64 db_count, db_rip, db_dr6, db_dr7;
+static u32 watched;
+/* What the #DB handler saw: count, RIP, DR6 and DR7 of the last one. */
+static u64 db_count, db_rip, db_dr6, db_dr7;
 
-#define GET_DR(n) ({ u64 v; asm volatile("mov %%dr" #n ", %0" : "=r"(v)); v; })
-#define SET_DR(n, v) asm volatile("mov %0, %%dr" #n : : "r"((u64)(v)))
+/* MOV from and to DR@n (a constant: each case is its own instruction). */
+static inline u64 get_dr(int n)
+{
+	u64 v = 0;
+
+	switch (n) {
+	case 0:
+		asm volatile("mov %%dr0, %0" : "=r"(v));
+		break;
+	case 1:
+		asm volatile("mov %%dr1, %0" : "=r"(v));
+		break;
+	case 2:
+		asm volatile("mov %%dr2, %0" : "=r"(v));
+		break;
+	case 3:
+		asm volatile("mov %%dr3, %0" : "=r"(v));
+		break;
+	case 6:
+		asm volatile("mov %%dr6, %0" : "=r"(v));
+		break;
+	case 7:
+		asm volatile("mov %%dr7, %0" : "=r"(v));
+		break;
+	}
+	return v;
+}
+
+static inline void set_dr(int n, u64 v)
+{
+	switch (n) {
+	case 0:
+		asm volatile("mov %0, %%dr0" : : "r"(v));
+		break;
+	case 1:
+		asm volatile("mov %0, %%dr1" : : "r"(v));
+		break;
+	case 2:
+		asm volatile("mov %0, %%dr2" : : "r"(v));
+		break;
+	case 3:
+		asm volatile("mov %0, %%dr3" : : "r"(v));
+		break;
+	case 6:
+		asm volatile("mov %0, %%dr6" : : "r"(v));
+		break;
+	case 7:
+		asm volatile("mov %0, %%dr7" : : "r"(v));
+		break;
+	}
+}
 
 static void guest_db_handler(struct ex_regs *regs)
 {
-	db_count++;
-	db_rip = regs->rip;
-	db_dr6 = GET_DR(6);
-	db_dr7 = GET_DR(7);
-	SET_DR(6, 0);
+	WRITE_ONCE(db_count, db_count + 1);
+	WRITE_ONCE(db_rip, regs->rip);
+	WRITE_ONCE(db_dr6, get_dr(6));
+	WRITE_ONCE(db_dr7, get_dr(7));
+	set_dr(6, 0);
 	/* An instruction breakpoint is a fault: RF lets the insn run. */
 	regs->rflags |= BIT(16);	/* RF */
 }
@@ -57,46 +106,50 @@ extern char bp_insn[], after_write[];
 static void guest_code(void)
 {
 	/* 1: userspace's values, as MOV reads them. */
-	GUEST_SYNC_ARGS(1, GET_DR(0), GET_DR(1), GET_DR(2), GET_DR(3));
-	GUEST_SYNC_ARGS(2, GET_DR(6), GET_DR(7), 0, 0);
+	GUEST_SYNC_ARGS(1, get_dr(0), get_dr(1), get_dr(2), get_dr(3));
+	GUEST_SYNC_ARGS(2, get_dr(6), get_dr(7), 0, 0);
 
 	/* 3: the guest's own values, for userspace to read. */
-	SET_DR(0, 0x1111000);
-	SET_DR(1, 0x2222000);
-	SET_DR(2, 0x3333000);
-	SET_DR(3, 0x4444000);
-	SET_DR(6, 0);
-	SET_DR(7, 0);
+	set_dr(0, 0x1111000);
+	set_dr(1, 0x2222000);
+	set_dr(2, 0x3333000);
+	set_dr(3, 0x4444000);
+	set_dr(6, 0);
+	set_dr(7, 0);
 	GUEST_SYNC(3);
 
 	/* 4: a data breakpoint armed by the guest. */
-	db_count = 0;
-	SET_DR(0, &watched);
-	SET_DR(7, DR7_L0 | DR7_RW0_WRITE | DR7_LEN0_4);
+	WRITE_ONCE(db_count, 0);
+	set_dr(0, (u64)&watched);
+	set_dr(7, DR7_L0 | DR7_RW0_WRITE | DR7_LEN0_4);
 	asm volatile("movl $1, %0\n\t"
 		     "after_write:" : "=m"(watched));
-	SET_DR(7, 0);
-	GUEST_SYNC_ARGS(4, db_count, db_rip, db_dr6, 0);
+	set_dr(7, 0);
+	GUEST_SYNC_ARGS(4, READ_ONCE(db_count), READ_ONCE(db_rip),
+			READ_ONCE(db_dr6), 0);
 
 	/* 5: an instruction breakpoint armed by the guest. */
-	db_count = 0;
-	SET_DR(1, bp_insn);
-	SET_DR(7, DR7_L1);
+	WRITE_ONCE(db_count, 0);
+	set_dr(1, (u64)bp_insn);
+	set_dr(7, DR7_L1);
 	asm volatile("bp_insn: nop");
-	SET_DR(7, 0);
-	GUEST_SYNC_ARGS(5, db_count, db_rip, db_dr6, 0);
+	set_dr(7, 0);
+	GUEST_SYNC_ARGS(5, READ_ONCE(db_count), READ_ONCE(db_rip),
+			READ_ONCE(db_dr6), 0);
 
 	/* 6: userspace armed DR0/DR7 while the guest was stopped. */
-	db_count = 0;
-	watched = 2;
-	GUEST_SYNC_ARGS(6, db_count, db_rip, db_dr6, 0);
-	SET_DR(7, 0);
+	WRITE_ONCE(db_count, 0);
+	WRITE_ONCE(watched, 2);
+	GUEST_SYNC_ARGS(6, READ_ONCE(db_count), READ_ONCE(db_rip),
+			READ_ONCE(db_dr6), 0);
+	set_dr(7, 0);
 
 	/* 7: general detect. */
-	db_count = 0;
-	SET_DR(7, DR7_GD);
-	SET_DR(0, 0);
-	GUEST_SYNC_ARGS(7, db_count, db_dr6, db_dr7, GET_DR(7));
+	WRITE_ONCE(db_count, 0);
+	set_dr(7, DR7_GD);
+	set_dr(0, 0);
+	GUEST_SYNC_ARGS(7, READ_ONCE(db_count), READ_ONCE(db_dr6),
+			READ_ONCE(db_dr7), get_dr(7));
 	GUEST_DONE();
 }
 
@@ -166,7 +219,7 @@ int main(void)
 	d.db[3] = 0xdddd000;
 	d.dr6 = DR6_FIXED | DR6_B1;
 	/* LE and GE: no breakpoint armed. */
-	d.dr7 = DR7_FIXED | BIT(8) | BIT(9);
+	d.dr7 = DR7_FIXED | BIT_ULL(8) | BIT_ULL(9);
 	vcpu_debugregs_set(vcpu, &d);
 	uc = run_stage(vcpu, 1);
 	TEST_ASSERT(uc.args[2] == d.db[0] && uc.args[3] == d.db[1] &&
