@@ -365,6 +365,9 @@ struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu);
 
 /* vstate.c: vCPU state ioctls (XSAVE, XCRS, DEBUGREGS, SREGS2, SYNC_REGS) */
 int nvmx_xsave2_size(void);
+int nvmx_sync_regs_mask(void);
+int nvmx_sync_regs_in(struct nvmx_vcpu *vcpu);
+void nvmx_sync_regs_out(struct nvmx_vcpu *vcpu);
 long nvmx_vcpu_state_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
 			   void __user *argp);
 

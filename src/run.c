@@ -239,6 +239,10 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 	nvmx_vcpu_load(vcpu);
 	vcpu->has_run = true;
+	/* KVM_CAP_SYNC_REGS: userspace's registers first, as KVM. */
+	r = nvmx_sync_regs_in(vcpu);
+	if (r)
+		goto out_put;
 	if (!nvmx_complete_io(vcpu)) {
 		r = 0;
 		goto out_put;
@@ -343,6 +347,7 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 out_put:
+	nvmx_sync_regs_out(vcpu);
 	nvmx_vcpu_put(vcpu);
 	return r;
 }

@@ -62,7 +62,10 @@ long nvmx_check_extension(long cap)
 		return 1;
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_XSAVE:
+	case KVM_CAP_SREGS2:
 		return 1;
+	case KVM_CAP_SYNC_REGS:
+		return nvmx_sync_regs_mask();
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
 	case KVM_CAP_XSAVE2:

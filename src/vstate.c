@@ -182,6 +182,152 @@ static long nvmx_set_debugregs(struct nvmx_vcpu *vcpu, void __user *argp)
 	return 0;
 }
 
+/* kvm_sregs2 is kvm_sregs up to apic_base; the rest differs. */
+static_assert(offsetof(struct kvm_sregs2, flags) ==
+	      offsetof(struct kvm_sregs, interrupt_bitmap));
+
+static bool nvmx_pae_paging(u64 cr0, u64 cr4, u64 efer)
+{
+	return (cr0 & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & EFER_LMA);
+}
+
+/* KVM_GET_SREGS2: KVM_GET_SREGS's registers, and the PDPTEs of PAE paging. */
+static long nvmx_get_sregs2(struct nvmx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_sregs2 *s2;
+	struct kvm_sregs *s;
+	unsigned int i;
+	long r = -ENOMEM;
+
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s2 = kzalloc(sizeof(*s2), GFP_KERNEL);
+	if (!s || !s2)
+		goto out_free;
+	nvmx_vcpu_load(vcpu);
+	nvmx_get_sregs(vcpu, s);
+	memcpy(s2, s, offsetof(struct kvm_sregs2, flags));
+	/* With EPT the CPU keeps them in the VMCS, saved at each exit. */
+	if (nvmx_pae_paging(s->cr0, s->cr4, s->efer)) {
+		s2->flags = KVM_SREGS2_FLAGS_PDPTRS_VALID;
+		for (i = 0; i < 4; i++)
+			s2->pdptrs[i] = nvmx_vmread(GUEST_PDPTR0 + i * 2);
+	}
+	nvmx_vcpu_put(vcpu);
+	r = copy_to_user(argp, s2, sizeof(*s2)) ? -EFAULT : 0;
+out_free:
+	kfree(s2);
+	kfree(s);
+	return r;
+}
+
+/*
+ * KVM_SET_SREGS2: as KVM_SET_SREGS (no interrupt to queue), then, with
+ * KVM_SREGS2_FLAGS_PDPTRS_VALID, the PDPTEs userspace gives instead of
+ * those in guest memory; the flag without PAE paging is EINVAL, as is
+ * any other flag.
+ */
+static long nvmx_set_sregs2(struct nvmx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_sregs2 *s2;
+	struct kvm_sregs *s;
+	bool pdptrs;
+	unsigned int i;
+	long r;
+
+	s2 = memdup_user(argp, sizeof(*s2));
+	if (IS_ERR(s2))
+		return PTR_ERR(s2);
+	r = -EINVAL;
+	pdptrs = s2->flags & KVM_SREGS2_FLAGS_PDPTRS_VALID;
+	if ((s2->flags & ~KVM_SREGS2_FLAGS_PDPTRS_VALID) ||
+	    (pdptrs && !nvmx_pae_paging(s2->cr0, s2->cr4, s2->efer)))
+		goto out_free;
+	r = -ENOMEM;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
+		goto out_free;
+	memcpy(s, s2, offsetof(struct kvm_sregs2, flags));
+	nvmx_vcpu_load(vcpu);
+	r = nvmx_set_sregs(vcpu, s);
+	if (!r && pdptrs)
+		for (i = 0; i < 4; i++)
+			nvmx_vmwrite(GUEST_PDPTR0 + i * 2, s2->pdptrs[i]);
+	nvmx_vcpu_put(vcpu);
+	kfree(s);
+out_free:
+	kfree(s2);
+	return r;
+}
+
+/*
+ * KVM_CAP_SYNC_REGS: the register sets kvm_run.s.regs carries. Events
+ * (KVM_SYNC_X86_EVENTS) need KVM_GET/SET_VCPU_EVENTS, not in nvmx yet.
+ */
+#define NVMX_SYNC_REGS_VALID	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
+
+int nvmx_sync_regs_mask(void)
+{
+	return NVMX_SYNC_REGS_VALID;
+}
+
+/*
+ * At KVM_RUN's start, with the VMCS loaded: the sets kvm_dirty_regs
+ * names are taken from kvm_run, which userspace may be writing: each is
+ * copied before it is checked or used. Unknown bits in kvm_valid_regs or
+ * kvm_dirty_regs are EINVAL, as are sregs KVM_SET_SREGS would refuse.
+ */
+int nvmx_sync_regs_in(struct nvmx_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	u64 dirty = READ_ONCE(run->kvm_dirty_regs);
+	struct kvm_sregs *s;
+	struct kvm_regs regs;
+	int r;
+
+	if ((valid | dirty) & ~(u64)NVMX_SYNC_REGS_VALID)
+		return -EINVAL;
+	if (dirty & KVM_SYNC_X86_REGS) {
+		memcpy(&regs, &run->s.regs.regs, sizeof(regs));
+		nvmx_set_regs(vcpu, &regs);
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_REGS;
+	}
+	if (dirty & KVM_SYNC_X86_SREGS) {
+		s = kmemdup(&run->s.regs.sregs, sizeof(*s), GFP_KERNEL);
+		if (!s)
+			return -ENOMEM;
+		r = nvmx_set_sregs(vcpu, s);
+		kfree(s);
+		if (r)
+			return -EINVAL;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_SREGS;
+	}
+	return 0;
+}
+
+/* At KVM_RUN's end, VMCS loaded: the sets kvm_valid_regs asks for. */
+void nvmx_sync_regs_out(struct nvmx_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	struct kvm_sregs *s;
+	struct kvm_regs regs;
+
+	if (valid & KVM_SYNC_X86_REGS) {
+		nvmx_get_regs(vcpu, &regs);
+		memcpy(&run->s.regs.regs, &regs, sizeof(regs));
+	}
+	if (valid & KVM_SYNC_X86_SREGS) {
+		s = kzalloc(sizeof(*s), GFP_KERNEL);
+		/* Without memory the copy is left as it was; KVM_GET_SREGS works. */
+		if (!s)
+			return;
+		nvmx_get_sregs(vcpu, s);
+		memcpy(&run->s.regs.sregs, s, sizeof(*s));
+		kfree(s);
+	}
+}
+
 /*
  * The vCPU state ioctls of this file; -ENOIOCTLCMD for any other. Runs
  * under vcpu->mutex.
@@ -207,6 +353,10 @@ long nvmx_vcpu_state_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
 		return nvmx_get_debugregs(vcpu, argp);
 	case KVM_SET_DEBUGREGS:
 		return nvmx_set_debugregs(vcpu, argp);
+	case KVM_GET_SREGS2:
+		return nvmx_get_sregs2(vcpu, argp);
+	case KVM_SET_SREGS2:
+		return nvmx_set_sregs2(vcpu, argp);
 	default:
 		return -ENOIOCTLCMD;
 	}
