@@ -75,6 +75,21 @@ static int nvmx_handle_db(struct nvmx_vcpu *vcpu, u32 info)
 	};
 	u32 intr;
 
+	/*
+	 * The debugger's single-step or breakpoints: its #DB, not the
+	 * guest's. A step trap ends the STI or MOV SS shadow it came in, as
+	 * its delivery would (and VM entry refuses TF with a shadow and no
+	 * pending step).
+	 */
+	if (vcpu->guest_debug &
+	    (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)) {
+		if (q & DR_STEP)
+			nvmx_vmcs_clear_bits(GUEST_INTERRUPTIBILITY_INFO,
+					     GUEST_INTR_STATE_STI |
+					     GUEST_INTR_STATE_MOV_SS);
+		return nvmx_guest_debug_exit(vcpu, DB_VECTOR,
+					     q & NVMX_DB_QUAL_BITS);
+	}
 	/* ICEBP (INT1): delivered again as the instruction it was. */
 	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
 		e.insn_len = nvmx_vmread(VM_EXIT_INSTRUCTION_LEN);
@@ -93,6 +108,27 @@ static int nvmx_handle_db(struct nvmx_vcpu *vcpu, u32 info)
 	return 1;
 }
 
+/*
+ * #BP, intercepted for KVM_GUESTDBG_USE_SW_BP: RIP is the INT3's. Once
+ * the debugger is gone, or for L2 whose L1 does not intercept it, the
+ * INT3 is delivered as it was.
+ */
+static int nvmx_handle_bp(struct nvmx_vcpu *vcpu)
+{
+	struct nvmx_event e = {
+		.valid = true, .vector = BP_VECTOR,
+		.type = INTR_TYPE_SOFT_EXCEPTION >> 8,
+	};
+
+	e.insn_len = nvmx_vmread(VM_EXIT_INSTRUCTION_LEN);
+	if (vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP) {
+		vcpu->bp_insn_len = e.insn_len;
+		return nvmx_guest_debug_exit(vcpu, BP_VECTOR, 0);
+	}
+	nvmx_queue_event(vcpu, &e);
+	return 1;
+}
+
 /* NMIs and #MC were handled with interrupts off. */
 static int nvmx_handle_exception_nmi(struct nvmx_vcpu *vcpu)
 {
@@ -102,6 +138,8 @@ static int nvmx_handle_exception_nmi(struct nvmx_vcpu *vcpu)
 		return 1;
 	if ((info & INTR_INFO_VECTOR_MASK) == DB_VECTOR)
 		return nvmx_handle_db(vcpu, info);
+	if ((info & INTR_INFO_VECTOR_MASK) == BP_VECTOR)
+		return nvmx_handle_bp(vcpu);
 	return nvmx_unexpected_exit(vcpu);
 }
 
@@ -462,8 +500,11 @@ static int nvmx_handle_dr(struct nvmx_vcpu *vcpu)
 		}
 		dr += 2;
 	}
-	/* General detect: a fault, before the access. */
-	if (vcpu->dr7 & NVMX_DR7_GD) {
+	/* General detect: a fault, before the access; the debugger's first. */
+	if (nvmx_eff_dr7(vcpu) & NVMX_DR7_GD) {
+		if (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP)
+			return nvmx_guest_debug_exit(vcpu, DB_VECTOR,
+						     NVMX_DR6_BD);
 		nvmx_queue_db(vcpu, NVMX_DR6_BD);
 		return 1;
 	}

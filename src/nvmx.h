@@ -262,6 +262,20 @@ struct nvmx_vcpu {
 	unsigned long dr[4];
 	unsigned long dr6;
 	unsigned long dr7;
+	/*
+	 * KVM_SET_GUEST_DEBUG (vstate.c): its KVM_GUESTDBG_* flags (0 when
+	 * off), the breakpoints it loads instead of the guest's while
+	 * USE_HW_BP is on, the length of the last intercepted INT3 (for
+	 * INJECT_BP), and whether an emulated instruction completed (its
+	 * single-step trap is nvmx's to raise).
+	 */
+	u32 guest_debug;
+	unsigned long gdb_dr[4];
+	unsigned long gdb_dr7;
+	u32 bp_insn_len;
+	bool step_due;
+	/* Single-step set RFLAGS.TF, which the guest did not have. */
+	bool step_tf;
 
 	/* Queued, not yet in the VMCS; and being delivered (events.c). */
 	struct nvmx_event pending;
@@ -368,6 +382,13 @@ int nvmx_xsave2_size(void);
 int nvmx_sync_regs_mask(void);
 int nvmx_sync_regs_in(struct nvmx_vcpu *vcpu);
 void nvmx_sync_regs_out(struct nvmx_vcpu *vcpu);
+void nvmx_guest_debug_before_entry(struct nvmx_vcpu *vcpu);
+bool nvmx_guest_debug_step_exit(struct nvmx_vcpu *vcpu);
+int nvmx_guest_debug_exit(struct nvmx_vcpu *vcpu, u8 vector,
+			  unsigned long dr6);
+unsigned long nvmx_eff_dr7(struct nvmx_vcpu *vcpu);
+unsigned long nvmx_get_rflags(struct nvmx_vcpu *vcpu);
+void nvmx_set_rflags(struct nvmx_vcpu *vcpu, unsigned long rflags);
 long nvmx_vcpu_state_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
 			   void __user *argp);
 

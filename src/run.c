@@ -36,6 +36,8 @@ void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu)
 
 	nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
 		     nvmx_vmread(VM_EXIT_INSTRUCTION_LEN));
+	/* It completed: its single-step trap is nvmx's to raise (vstate.c). */
+	vcpu->step_due = true;
 	/* Stepping past an instruction ends STI and MOV SS blocking. */
 	intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
@@ -83,9 +85,11 @@ static bool nvmx_complete_io(struct nvmx_vcpu *vcpu)
 	default:
 		break;
 	}
-	if (vcpu->pending_io != NVMX_IO_NONE)
+	if (vcpu->pending_io != NVMX_IO_NONE) {
 		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) +
 			     vcpu->pending_insn_len);
+		vcpu->step_due = true;
+	}
 	vcpu->pending_io = NVMX_IO_NONE;
 	return true;
 }
@@ -247,6 +251,11 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		r = 0;
 		goto out_put;
 	}
+	/* The completed instruction was a single-step (vstate.c). */
+	if (nvmx_guest_debug_step_exit(vcpu)) {
+		r = 0;
+		goto out_put;
+	}
 	/* As KVM: EINTR, and exit_reason still says what the last exit was. */
 	if (READ_ONCE(run->immediate_exit)) {
 		r = -EINTR;
@@ -290,6 +299,7 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 		preempt_disable();
 		nvmx_vmcs01_before_entry(vcpu);
+		nvmx_guest_debug_before_entry(vcpu);
 		nvmx_flush_tlb_if_asked(vcpu);
 		local_irq_disable();
 		/* Pairs with nvmx_vcpu_kick(): see irq.c. */
@@ -341,9 +351,14 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		/* IDT-vectoring information is undefined after a failed entry. */
 		if (!nvmx_entry_failed(vcpu))
 			nvmx_requeue_exit_vectoring(vcpu);
+		vcpu->step_due = false;
 		r = nvmx_handle_exit(vcpu);
 		if (r <= 0)
 			break;
+		if (nvmx_guest_debug_step_exit(vcpu)) {
+			r = 0;
+			break;
+		}
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 out_put:

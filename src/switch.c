@@ -214,7 +214,10 @@ static bool nvmx_guest_xcr0_differs(struct nvmx_vcpu *vcpu)
  */
 static void nvmx_load_guest_dr(struct nvmx_vcpu *vcpu)
 {
-	unsigned long dr7 = vcpu->dr7;
+	unsigned long dr7 = nvmx_eff_dr7(vcpu);
+	/* KVM_GUESTDBG_USE_HW_BP: the debugger's breakpoints instead. */
+	unsigned long *dr = vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP ?
+			    vcpu->gdb_dr : vcpu->dr;
 
 	nvmx_vmwrite(GUEST_DR7, dr7);
 	if (!(dr7 & NVMX_DR7_BP_ENABLES))
@@ -222,10 +225,10 @@ static void nvmx_load_guest_dr(struct nvmx_vcpu *vcpu)
 	/* The host's breakpoints must not fire on the guest's addresses. */
 	if (hw_breakpoint_active())
 		set_debugreg(0, 7);
-	set_debugreg(vcpu->dr[0], 0);
-	set_debugreg(vcpu->dr[1], 1);
-	set_debugreg(vcpu->dr[2], 2);
-	set_debugreg(vcpu->dr[3], 3);
+	set_debugreg(dr[0], 0);
+	set_debugreg(dr[1], 1);
+	set_debugreg(dr[2], 2);
+	set_debugreg(dr[3], 3);
 	set_debugreg(vcpu->dr6, 6);
 	vcpu->host.guest_dr = true;
 }

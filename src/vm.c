@@ -63,6 +63,7 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_DEBUGREGS:
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_SREGS2:
+	case KVM_CAP_SET_GUEST_DEBUG:
 		return 1;
 	case KVM_CAP_SYNC_REGS:
 		return nvmx_sync_regs_mask();

@@ -581,7 +581,7 @@ int nvmx_get_regs(struct nvmx_vcpu *vcpu, struct kvm_regs *regs)
 		out[i] = vcpu->regs.gpr[nvmx_kvm_regs_order[i]];
 	regs->rsp = nvmx_vmread(GUEST_RSP);
 	regs->rip = nvmx_vmread(GUEST_RIP);
-	regs->rflags = nvmx_vmread(GUEST_RFLAGS);
+	regs->rflags = nvmx_get_rflags(vcpu);
 	return 0;
 }
 
@@ -594,8 +594,8 @@ int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs)
 		vcpu->regs.gpr[nvmx_kvm_regs_order[i]] = in[i];
 	nvmx_vmwrite(GUEST_RSP, regs->rsp);
 	nvmx_vmwrite(GUEST_RIP, regs->rip);
-	/* Bit 1 is always set; VM entry would fail on a 0 there. */
-	nvmx_vmwrite(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
+	/* Bit 1 set; TF kept for a debugger's single-step (vstate.c). */
+	nvmx_set_rflags(vcpu, regs->rflags);
 	return 0;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vCPU state ioctls a VMM saves and restores: XSAVE (and XSAVE2), XCRS,
- * DEBUGREGS and SREGS2, and KVM_CAP_SYNC_REGS's copies in kvm_run.
+ * DEBUGREGS and SREGS2, KVM_CAP_SYNC_REGS's copies in kvm_run, and
+ * KVM_SET_GUEST_DEBUG (a debugger's breakpoints and single-step).
  *
  * Locking: every function here runs under vcpu->mutex (the vCPU ioctl or
  * KVM_RUN), so the guest FPU state is in vcpu->guest_fpu's buffer, not in
@@ -328,6 +329,159 @@ void nvmx_sync_regs_out(struct nvmx_vcpu *vcpu)
 	}
 }
 
+/* What KVM_SET_GUEST_DEBUG takes; KVM_GUESTDBG_BLOCKIRQ is not done. */
+#define NVMX_GUESTDBG_VALID	(KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP | \
+				 KVM_GUESTDBG_USE_SW_BP | \
+				 KVM_GUESTDBG_USE_HW_BP | \
+				 KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP)
+
+/*
+ * RFLAGS as the guest has it, without the TF a debugger's single-step
+ * added; and RFLAGS set from it, TF added while single-stepping. VMCS
+ * loaded.
+ */
+unsigned long nvmx_get_rflags(struct nvmx_vcpu *vcpu)
+{
+	unsigned long rflags = nvmx_vmread(GUEST_RFLAGS);
+
+	if (vcpu->step_tf)
+		rflags &= ~X86_EFLAGS_TF;
+	return rflags;
+}
+
+void nvmx_set_rflags(struct nvmx_vcpu *vcpu, unsigned long rflags)
+{
+	bool step = vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP;
+
+	vcpu->step_tf = step && !(rflags & X86_EFLAGS_TF);
+	if (step)
+		rflags |= X86_EFLAGS_TF;
+	/* Bit 1 is always set; VM entry would fail on a 0 there. */
+	nvmx_vmwrite(GUEST_RFLAGS, rflags | X86_EFLAGS_FIXED);
+}
+
+/* The DR7 the guest runs with: the debugger's while it uses DR0-3. */
+unsigned long nvmx_eff_dr7(struct nvmx_vcpu *vcpu)
+{
+	if (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP)
+		return vcpu->gdb_dr7;
+	return vcpu->dr7;
+}
+
+/*
+ * KVM_SET_GUEST_DEBUG. INJECT_DB and INJECT_BP queue the exception even
+ * without ENABLE (EBUSY while another is queued), as KVM: #BP as the INT3
+ * last intercepted, so that the guest's handler sees RIP past it.
+ * Without ENABLE every other flag is dropped.
+ */
+static long nvmx_set_guest_debug(struct nvmx_vcpu *vcpu, void __user *argp)
+{
+	struct kvm_guest_debug dbg;
+	unsigned long rflags;
+	struct nvmx_event bp = {
+		.valid = true, .vector = BP_VECTOR,
+		.type = INTR_TYPE_SOFT_EXCEPTION >> 8,
+	};
+	unsigned int i;
+
+	if (copy_from_user(&dbg, argp, sizeof(dbg)))
+		return -EFAULT;
+	if (dbg.control & ~NVMX_GUESTDBG_VALID)
+		return -EINVAL;
+	if ((dbg.control & KVM_GUESTDBG_USE_HW_BP) &&
+	    (dbg.arch.debugreg[7] >> 32))
+		return -EINVAL;
+	if (dbg.control & (KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP)) {
+		if (vcpu->pending.valid || vcpu->injected.valid)
+			return -EBUSY;
+		if (dbg.control & KVM_GUESTDBG_INJECT_DB) {
+			/* No DR6 bits, as KVM; GD goes as on any #DB. */
+			vcpu->dr7 &= ~NVMX_DR7_GD;
+			nvmx_queue_exception(vcpu, DB_VECTOR, false, 0);
+		} else {
+			bp.insn_len = vcpu->bp_insn_len ?: 1;
+			nvmx_queue_event(vcpu, &bp);
+		}
+	}
+	if (!(dbg.control & KVM_GUESTDBG_ENABLE))
+		dbg.control = 0;
+	/* TF comes or goes with SINGLESTEP; the guest's own stays. */
+	nvmx_vcpu_load(vcpu);
+	rflags = nvmx_get_rflags(vcpu);
+	vcpu->guest_debug = dbg.control &
+			    ~(KVM_GUESTDBG_INJECT_DB | KVM_GUESTDBG_INJECT_BP);
+	nvmx_set_rflags(vcpu, rflags);
+	nvmx_vcpu_put(vcpu);
+	if (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP) {
+		for (i = 0; i < 4; i++)
+			vcpu->gdb_dr[i] = dbg.arch.debugreg[i];
+		vcpu->gdb_dr7 = dbg.arch.debugreg[7] | NVMX_DR7_FIXED_1;
+	}
+	vcpu->step_due = false;
+	return 0;
+}
+
+/*
+ * Before each entry, with vmcs01 current: #BP intercepted for USE_SW_BP.
+ * vmcs02 takes the intercept from vmcs01 when it is built. Preemption off.
+ */
+void nvmx_guest_debug_before_entry(struct nvmx_vcpu *vcpu)
+{
+	bool bp = vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP;
+	u32 eb;
+
+	if (vcpu->loaded != &vcpu->vmcs01)
+		return;
+	eb = nvmx_vmread(EXCEPTION_BITMAP);
+	if (!!(eb & BIT(BP_VECTOR)) != bp)
+		nvmx_vmwrite(EXCEPTION_BITMAP, eb ^ BIT(BP_VECTOR));
+}
+
+/*
+ * KVM_EXIT_DEBUG for @vector at the guest's current instruction, with
+ * @dr6 (the DR6 bits the event sets, active-low bits added). Returns 0,
+ * an exit handler's "to userspace".
+ */
+int nvmx_guest_debug_exit(struct nvmx_vcpu *vcpu, u8 vector,
+			  unsigned long dr6)
+{
+	struct kvm_run *run = vcpu->run;
+
+	run->exit_reason = KVM_EXIT_DEBUG;
+	run->debug.arch.exception = vector;
+	run->debug.arch.pc = nvmx_vmread(GUEST_CS_BASE) +
+			     nvmx_vmread(GUEST_RIP);
+	run->debug.arch.dr6 = vector == DB_VECTOR ? dr6 | DR6_RESERVED : 0;
+	run->debug.arch.dr7 = vector == DB_VECTOR ? nvmx_eff_dr7(vcpu) : 0;
+	return 0;
+}
+
+/*
+ * After an instruction nvmx emulated: the CPU saw no instruction end, so
+ * its single-step trap is nvmx's to raise. A debugger's step exits with
+ * KVM_EXIT_DEBUG now (returns true); the guest's own TF gets its #DB.
+ * VMCS loaded.
+ */
+bool nvmx_guest_debug_step_exit(struct nvmx_vcpu *vcpu)
+{
+	if (!vcpu->step_due)
+		return false;
+	vcpu->step_due = false;
+	/*
+	 * An instruction that exits did not complete, so no step trap may be
+	 * pending for it (SDM 27.3.4); Bochs records one: drop it, this is
+	 * the step's trap.
+	 */
+	nvmx_vmcs_clear_bits(GUEST_PENDING_DBG_EXCEPTIONS, DR_STEP);
+	if (vcpu->guest_debug & KVM_GUESTDBG_SINGLESTEP) {
+		nvmx_guest_debug_exit(vcpu, DB_VECTOR, DR_STEP);
+		return true;
+	}
+	if (nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_TF)
+		nvmx_queue_db(vcpu, DR_STEP);
+	return false;
+}
+
 /*
  * The vCPU state ioctls of this file; -ENOIOCTLCMD for any other. Runs
  * under vcpu->mutex.
@@ -353,6 +507,8 @@ long nvmx_vcpu_state_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
 		return nvmx_get_debugregs(vcpu, argp);
 	case KVM_SET_DEBUGREGS:
 		return nvmx_set_debugregs(vcpu, argp);
+	case KVM_SET_GUEST_DEBUG:
+		return nvmx_set_guest_debug(vcpu, argp);
 	case KVM_GET_SREGS2:
 		return nvmx_get_sregs2(vcpu, argp);
 	case KVM_SET_SREGS2:
