@@ -45,13 +45,101 @@ static int nvmx_unexpected_exit(struct nvmx_vcpu *vcpu)
 				   KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
 }
 
-/* NMIs and #MC were handled with interrupts off; nothing else is caught. */
+/* DR6 bits a #DB exit's qualification reports (B0-B3, BD, BS). */
+#define NVMX_DB_QUAL_BITS	(DR_TRAP_BITS | NVMX_DR6_BD | DR_STEP)
+
+/*
+ * Queues #DB for the guest with @dr6 (B0-B3, BD, BS) as what its DR6
+ * gains: as the CPU delivers it, B0-B3 are replaced, the other bits add
+ * up, and DR7.GD is cleared so that the handler may use the registers.
+ */
+void nvmx_queue_db(struct nvmx_vcpu *vcpu, unsigned long dr6)
+{
+	vcpu->dr6 = nvmx_dr6_value((vcpu->dr6 & ~DR_TRAP_BITS) |
+				   (dr6 & NVMX_DB_QUAL_BITS));
+	vcpu->dr7 &= ~NVMX_DR7_GD;
+	nvmx_queue_exception(vcpu, DB_VECTOR, false, 0);
+}
+
+/*
+ * #DB is always intercepted (as kvm_intel does), so that DR6 is the
+ * vCPU's: the CPU does not write DR6 for a #DB that exits, and the
+ * qualification says what the guest's DR6 gains.
+ */
+static int nvmx_handle_db(struct nvmx_vcpu *vcpu, u32 info)
+{
+	u64 q = nvmx_vmread(EXIT_QUALIFICATION);
+	struct nvmx_event e = {
+		.valid = true, .vector = DB_VECTOR,
+		.type = INTR_TYPE_PRIV_SW_EXCEPTION >> 8,
+	};
+	u32 intr;
+
+	/*
+	 * The debugger's single-step or breakpoints: its #DB, not the
+	 * guest's. A step trap ends the STI or MOV SS shadow it came in, as
+	 * its delivery would (and VM entry refuses TF with a shadow and no
+	 * pending step).
+	 */
+	if (vcpu->guest_debug &
+	    (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)) {
+		if (q & DR_STEP)
+			nvmx_vmcs_clear_bits(GUEST_INTERRUPTIBILITY_INFO,
+					     GUEST_INTR_STATE_STI |
+					     GUEST_INTR_STATE_MOV_SS);
+		return nvmx_guest_debug_exit(vcpu, DB_VECTOR,
+					     q & NVMX_DB_QUAL_BITS);
+	}
+	/* ICEBP (INT1): delivered again as the instruction it was. */
+	if ((info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		e.insn_len = nvmx_vmread(VM_EXIT_INSTRUCTION_LEN);
+		nvmx_queue_event(vcpu, &e);
+		return 1;
+	}
+	/*
+	 * A #DB in a MOV SS or STI shadow with TF set: VM entry requires
+	 * the single-step trap still pending (SDM 26.3.1.5).
+	 */
+	intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
+	if ((nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_TF) &&
+	    (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS)))
+		nvmx_vmcs_set_bits(GUEST_PENDING_DBG_EXCEPTIONS, DR_STEP);
+	nvmx_queue_db(vcpu, q);
+	return 1;
+}
+
+/*
+ * #BP, intercepted for KVM_GUESTDBG_USE_SW_BP: RIP is the INT3's. Once
+ * the debugger is gone, or for L2 whose L1 does not intercept it, the
+ * INT3 is delivered as it was.
+ */
+static int nvmx_handle_bp(struct nvmx_vcpu *vcpu)
+{
+	struct nvmx_event e = {
+		.valid = true, .vector = BP_VECTOR,
+		.type = INTR_TYPE_SOFT_EXCEPTION >> 8,
+	};
+
+	e.insn_len = nvmx_vmread(VM_EXIT_INSTRUCTION_LEN);
+	if (vcpu->guest_debug & KVM_GUESTDBG_USE_SW_BP) {
+		vcpu->bp_insn_len = e.insn_len;
+		return nvmx_guest_debug_exit(vcpu, BP_VECTOR, 0);
+	}
+	nvmx_queue_event(vcpu, &e);
+	return 1;
+}
+
+/* NMIs and #MC were handled with interrupts off. */
 static int nvmx_handle_exception_nmi(struct nvmx_vcpu *vcpu)
 {
 	u32 info = nvmx_vmread(VM_EXIT_INTR_INFO);
 
 	if (nvmx_intr_info_is_nmi(info) || nvmx_intr_info_is_mc(info))
 		return 1;
+	if ((info & INTR_INFO_VECTOR_MASK) == DB_VECTOR)
+		return nvmx_handle_db(vcpu, info);
+	if ((info & INTR_INFO_VECTOR_MASK) == BP_VECTOR)
+		return nvmx_handle_bp(vcpu);
 	return nvmx_unexpected_exit(vcpu);
 }
 
@@ -443,9 +531,9 @@ static int nvmx_handle_cr(struct nvmx_vcpu *vcpu)
 }
 
 /*
- * MOV DR: debug registers are kept for the guest but not loaded into the
- * CPU, so guest breakpoints never fire (not emulated yet). The exit comes
- * before the CPU's own CPL and CR4.DE checks, so they are made here.
+ * MOV DR: always exits, so vcpu->dr* are the guest's registers; switch.c
+ * loads them for the guest. The exit comes before the CPU's own CPL,
+ * CR4.DE and DR7.GD checks, so they are made here.
  */
 static int nvmx_handle_dr(struct nvmx_vcpu *vcpu)
 {
@@ -464,6 +552,14 @@ static int nvmx_handle_dr(struct nvmx_vcpu *vcpu)
 			return 1;
 		}
 		dr += 2;
+	}
+	/* General detect: a fault, before the access; the debugger's first. */
+	if (nvmx_eff_dr7(vcpu) & NVMX_DR7_GD) {
+		if (vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP)
+			return nvmx_guest_debug_exit(vcpu, DB_VECTOR,
+						     NVMX_DR6_BD);
+		nvmx_queue_db(vcpu, NVMX_DR6_BD);
+		return 1;
 	}
 	if (from_dr) {
 		val = dr < 4 ? vcpu->dr[dr] : dr == 6 ? vcpu->dr6 : vcpu->dr7;

@@ -47,6 +47,8 @@ struct dentry;
 /* Architectural bits <asm/vmx.h> and <asm/debugreg.h> do not name. */
 #define NVMX_AR_AVL_MASK	BIT(12)
 #define NVMX_DR7_FIXED_1	0x400UL
+#define NVMX_DR7_GD		BIT(13)
+#define NVMX_DR6_BD		BIT(13)
 #define NVMX_EXIT_REASON_GETSEC	11
 /*
  * DR6 bits a guest can change: B0-B3, BD, BS, BT. The rest read as the
@@ -163,6 +165,8 @@ struct nvmx_host_state {
 	unsigned long debugctl;
 	/* The guest's XCR0 is loaded (switch.c). */
 	bool guest_xcr0;
+	/* The guest's DR0-3 and DR6 are loaded (switch.c). */
+	bool guest_dr;
 };
 
 /*
@@ -216,6 +220,8 @@ struct nvmx_vcpu {
 	struct nvmx_guest_regs regs;
 	struct fpu_guest guest_fpu;
 	u64 xcr0;
+	/* PKRU as KVM_GET/SET_XSAVE carry it (nvmx offers no PKU yet). */
+	u32 pkru;
 	u32 mp_state;
 
 	/*
@@ -258,10 +264,28 @@ struct nvmx_vcpu {
 	/* The in-kernel local APIC besides its register page (lapic.h). */
 	struct nvmx_lapic lapic;
 
-	/* Guest debug registers: kept, not loaded (see exits.c). */
+	/*
+	 * Guest debug registers. MOV DR always exits, so these are the
+	 * truth; they are loaded into the CPU while the guest runs when DR7
+	 * enables a breakpoint (switch.c).
+	 */
 	unsigned long dr[4];
 	unsigned long dr6;
 	unsigned long dr7;
+	/*
+	 * KVM_SET_GUEST_DEBUG (vstate.c): its KVM_GUESTDBG_* flags (0 when
+	 * off), the breakpoints it loads instead of the guest's while
+	 * USE_HW_BP is on, the length of the last intercepted INT3 (for
+	 * INJECT_BP), and whether an emulated instruction completed (its
+	 * single-step trap is nvmx's to raise).
+	 */
+	u32 guest_debug;
+	unsigned long gdb_dr[4];
+	unsigned long gdb_dr7;
+	u32 bp_insn_len;
+	bool step_due;
+	/* Single-step set RFLAGS.TF, which the guest did not have. */
+	bool step_tf;
 
 	/* Queued, not yet in the VMCS; and being delivered (events.c). */
 	struct nvmx_event pending;
@@ -373,6 +397,21 @@ int nvmx_vcpu_create(struct nvmx_vm *vm, unsigned long id);
 void nvmx_vcpu_free(struct nvmx_vcpu *vcpu);
 struct nvmx_cpuid_state nvmx_vcpu_cpuid_state(struct nvmx_vcpu *vcpu);
 
+/* vstate.c: vCPU state ioctls (XSAVE, XCRS, DEBUGREGS, SREGS2, SYNC_REGS) */
+int nvmx_xsave2_size(void);
+int nvmx_sync_regs_mask(void);
+int nvmx_sync_regs_in(struct nvmx_vcpu *vcpu);
+void nvmx_sync_regs_out(struct nvmx_vcpu *vcpu);
+void nvmx_guest_debug_before_entry(struct nvmx_vcpu *vcpu);
+bool nvmx_guest_debug_step_exit(struct nvmx_vcpu *vcpu);
+int nvmx_guest_debug_exit(struct nvmx_vcpu *vcpu, u8 vector,
+			  unsigned long dr6);
+unsigned long nvmx_eff_dr7(struct nvmx_vcpu *vcpu);
+unsigned long nvmx_get_rflags(struct nvmx_vcpu *vcpu);
+void nvmx_set_rflags(struct nvmx_vcpu *vcpu, unsigned long rflags);
+long nvmx_vcpu_state_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
+			   void __user *argp);
+
 /* events.c: event queueing, injection and re-queueing */
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu);
@@ -472,6 +511,7 @@ void nvmx_set_guest_kernel_gs_base(struct nvmx_vcpu *vcpu, u64 v);
 
 /* exits.c: VM-exit handlers */
 int nvmx_handle_exit(struct nvmx_vcpu *vcpu);
+void nvmx_queue_db(struct nvmx_vcpu *vcpu, unsigned long dr6);
 int nvmx_l0_handle_exit(struct nvmx_vcpu *vcpu);
 
 /* dev.c: /dev/nvmx */

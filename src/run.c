@@ -36,6 +36,8 @@ static void nvmx_vcpu_advance_rip(struct nvmx_vcpu *vcpu, u32 len)
 	u32 intr;
 
 	nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + len);
+	/* It completed: its single-step trap is nvmx's to raise (vstate.c). */
+	vcpu->step_due = true;
 	/* Stepping past an instruction ends STI and MOV SS blocking. */
 	intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
 	if (intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS))
@@ -260,11 +262,20 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 	nvmx_vcpu_load(vcpu);
 	vcpu->has_run = true;
+	/* KVM_CAP_SYNC_REGS: userspace's registers first, as KVM. */
+	r = nvmx_sync_regs_in(vcpu);
+	if (r)
+		goto out_put;
 	/* Userspace's TPR, before the I/O completion (as KVM). */
 	r = nvmx_irq_pre_run(vcpu);
 	if (r)
 		goto out_put;
 	if (!nvmx_complete_io(vcpu)) {
+		r = 0;
+		goto out_put;
+	}
+	/* The completed instruction was a single-step (vstate.c). */
+	if (nvmx_guest_debug_step_exit(vcpu)) {
 		r = 0;
 		goto out_put;
 	}
@@ -339,6 +350,7 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 
 		preempt_disable();
 		nvmx_vmcs01_before_entry(vcpu);
+		nvmx_guest_debug_before_entry(vcpu);
 		nvmx_flush_tlb_if_asked(vcpu);
 		local_irq_disable();
 		/* Pairs with nvmx_vcpu_kick(): see irq.c. */
@@ -390,10 +402,12 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		/* IDT-vectoring information is undefined after a failed entry. */
 		if (!nvmx_entry_failed(vcpu))
 			nvmx_requeue_exit_vectoring(vcpu);
+		vcpu->step_due = false;
 		r = nvmx_handle_exit(vcpu);
 		if (r <= 0)
 			break;
-		if (nvmx_irq_window_open(vcpu)) {
+		if (nvmx_guest_debug_step_exit(vcpu) ||
+		    nvmx_irq_window_open(vcpu)) {
 			r = 0;
 			break;
 		}
@@ -401,6 +415,7 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 out_put:
 	nvmx_irq_post_run(vcpu);
+	nvmx_sync_regs_out(vcpu);
 	nvmx_vcpu_put(vcpu);
 	return r;
 }

@@ -5,7 +5,9 @@
  *
  * Three lifetimes, from the cheapest to switch to the dearest:
  *  - Per entry (nvmx_switch_to_guest() / nvmx_switch_after_exit(), with
- *    interrupts off around nvmx_vmenter()): XCR0 and DEBUGCTL.
+ *    interrupts off around nvmx_vmenter()): XCR0, DEBUGCTL, and the
+ *    debug registers: DR7 through the VMCS, DR0-3 and DR6 by MOV when
+ *    the guest's DR7 enables a breakpoint (nvmx_load_guest_dr()).
  *  - Per load (nvmx_switch_to_guest() the first time, nvmx_switch_to_host()
  *    when the vCPU thread is scheduled out or KVM_RUN returns): the
  *    guest's KERNEL_GS_BASE, and the host's segment selectors, LDT, GDT
@@ -39,6 +41,7 @@
 #include <asm/segment.h>
 
 #include "nvmx.h"
+#include "vmx_ops.h"
 
 /* The MSRs restored on return to user mode, in nvmx_vcpu.syscall_msrs order. */
 static const u32 nvmx_uret_msrs[NVMX_NR_SYSCALL_MSRS] = {
@@ -198,6 +201,38 @@ static bool nvmx_guest_xcr0_differs(struct nvmx_vcpu *vcpu)
 	return (vcpu->cr4 & X86_CR4_OSXSAVE) && vcpu->xcr0 != nvmx_host_xcr0;
 }
 
+/* DR7's local and global enables of breakpoints 0-3. */
+#define NVMX_DR7_BP_ENABLES	0xffUL
+
+/*
+ * The guest's debug registers, for the VMCS that is current (vmcs01, or
+ * vmcs02 with L2's DR7 in vcpu->dr7). MOV DR always exits, so nothing the
+ * guest does changes them without nvmx seeing it; DR0-3 and DR6 are
+ * shared by L1 and L2, as on hardware. They are loaded only when DR7
+ * arms a breakpoint: otherwise nothing in the guest can read them or act
+ * on them (#DB is intercepted, so the CPU never writes DR6 for it).
+ */
+static void nvmx_load_guest_dr(struct nvmx_vcpu *vcpu)
+{
+	unsigned long dr7 = nvmx_eff_dr7(vcpu);
+	/* KVM_GUESTDBG_USE_HW_BP: the debugger's breakpoints instead. */
+	unsigned long *dr = vcpu->guest_debug & KVM_GUESTDBG_USE_HW_BP ?
+			    vcpu->gdb_dr : vcpu->dr;
+
+	nvmx_vmwrite(GUEST_DR7, dr7);
+	if (!(dr7 & NVMX_DR7_BP_ENABLES))
+		return;
+	/* The host's breakpoints must not fire on the guest's addresses. */
+	if (hw_breakpoint_active())
+		set_debugreg(0, 7);
+	set_debugreg(dr[0], 0);
+	set_debugreg(dr[1], 1);
+	set_debugreg(dr[2], 2);
+	set_debugreg(dr[3], 3);
+	set_debugreg(vcpu->dr6, 6);
+	vcpu->host.guest_dr = true;
+}
+
 /*
  * Right before VM entry, interrupts off: loads what the guest must run
  * with. Returns -EFAULT if the CPU refused the guest's XCR0, which the
@@ -218,6 +253,7 @@ int nvmx_switch_to_guest(struct nvmx_vcpu *vcpu)
 		vcpu->host.guest_xcr0 = false;
 		return -EFAULT;
 	}
+	nvmx_load_guest_dr(vcpu);
 	return 0;
 }
 
@@ -227,9 +263,17 @@ void nvmx_switch_after_exit(struct nvmx_vcpu *vcpu)
 	if (vcpu->host.guest_xcr0)
 		xsetbv(XCR_XFEATURE_ENABLED_MASK, nvmx_host_xcr0);
 	vcpu->host.guest_xcr0 = false;
-	/* VM exit clears DEBUGCTL and DR7. */
+	/* VM exit clears DEBUGCTL and sets DR7 to 400H. */
 	if (vcpu->host.debugctl)
 		update_debugctlmsr(vcpu->host.debugctl);
+	/*
+	 * The host's DR6 is DR6_RESERVED between its #DBs; DR0-3 matter to
+	 * it only with breakpoints of its own, which the restore reloads.
+	 */
+	if (vcpu->host.guest_dr) {
+		set_debugreg(DR6_RESERVED, 6);
+		vcpu->host.guest_dr = false;
+	}
 	if (hw_breakpoint_active())
 		hw_breakpoint_restore();
 }

@@ -453,7 +453,9 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = 0;
 		break;
 	default:
-		r = nvmx_vcpu_own_ioctl(vcpu, ioctl, argp);
+		r = nvmx_vcpu_state_ioctl(vcpu, ioctl, argp);
+		if (r == -ENOIOCTLCMD)
+			r = nvmx_vcpu_own_ioctl(vcpu, ioctl, argp);
 		break;
 	}
 	mutex_unlock(&vcpu->mutex);

@@ -16,6 +16,7 @@
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/cpufeature.h>
 
 #include "nvmx.h"
 
@@ -72,6 +73,17 @@ long nvmx_check_extension(long cap)
 		return 1;
 	case KVM_CAP_IRQ_ROUTING:
 		return NVMX_MAX_IRQ_ROUTES;
+	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_SREGS2:
+	case KVM_CAP_SET_GUEST_DEBUG:
+		return 1;
+	case KVM_CAP_SYNC_REGS:
+		return nvmx_sync_regs_mask();
+	case KVM_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_XSAVE);
+	case KVM_CAP_XSAVE2:
+		return nvmx_xsave2_size();
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:

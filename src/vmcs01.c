@@ -274,8 +274,11 @@ int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu)
 	nvmx_vmwrite(SECONDARY_VM_EXEC_CONTROL, nvmx_proc2_ctls);
 	nvmx_vmwrite(VM_EXIT_CONTROLS, nvmx_exit_ctls);
 	nvmx_vmwrite(VM_ENTRY_CONTROLS, nvmx_entry_ctls);
-	/* #MC only: the host must see machine checks, the guest all else. */
-	nvmx_vmwrite(EXCEPTION_BITMAP, 1u << MC_VECTOR);
+	/*
+	 * #MC: the host must see machine checks. #DB: its DR6 is the vCPU's
+	 * (exits.c). The guest takes all else itself.
+	 */
+	nvmx_vmwrite(EXCEPTION_BITMAP, (1u << MC_VECTOR) | (1u << DB_VECTOR));
 	nvmx_vmwrite(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	nvmx_vmwrite(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	nvmx_vmwrite(CR3_TARGET_COUNT, 0);
@@ -621,7 +624,7 @@ int nvmx_get_regs(struct nvmx_vcpu *vcpu, struct kvm_regs *regs)
 		out[i] = vcpu->regs.gpr[nvmx_kvm_regs_order[i]];
 	regs->rsp = nvmx_vmread(GUEST_RSP);
 	regs->rip = nvmx_vmread(GUEST_RIP);
-	regs->rflags = nvmx_vmread(GUEST_RFLAGS);
+	regs->rflags = nvmx_get_rflags(vcpu);
 	return 0;
 }
 
@@ -634,8 +637,8 @@ int nvmx_set_regs(struct nvmx_vcpu *vcpu, const struct kvm_regs *regs)
 		vcpu->regs.gpr[nvmx_kvm_regs_order[i]] = in[i];
 	nvmx_vmwrite(GUEST_RSP, regs->rsp);
 	nvmx_vmwrite(GUEST_RIP, regs->rip);
-	/* Bit 1 is always set; VM entry would fail on a 0 there. */
-	nvmx_vmwrite(GUEST_RFLAGS, regs->rflags | X86_EFLAGS_FIXED);
+	/* Bit 1 set; TF kept for a debugger's single-step (vstate.c). */
+	nvmx_set_rflags(vcpu, regs->rflags);
 	return 0;
 }
 

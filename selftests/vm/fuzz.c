@@ -360,6 +360,11 @@ static const struct ioctl_desc {
 	I(KVM_REINJECT_CONTROL, ON_V),
 	I(KVM_INTERRUPT, ON_C), I(KVM_NMI, ON_C),
 	I(KVM_GET_VCPU_EVENTS, ON_C), I(KVM_SET_VCPU_EVENTS, ON_C),
+	I(KVM_GET_DEBUGREGS, ON_C), I(KVM_SET_DEBUGREGS, ON_C),
+	I(KVM_GET_XSAVE, ON_C), I(KVM_SET_XSAVE, ON_C), I(KVM_GET_XSAVE2, ON_C),
+	I(KVM_GET_XCRS, ON_C), I(KVM_SET_XCRS, ON_C),
+	I(KVM_SET_GUEST_DEBUG, ON_C), I(KVM_GET_SREGS2, ON_C),
+	I(KVM_SET_SREGS2, ON_C),
 	/* Not in nvmx (yet): refused on every fd. */
 	I(KVM_GET_EMULATED_CPUID, 0), I(KVM_X86_GET_MCE_CAP_SUPPORTED, 0),
 	I(KVM_GET_DEVICE_ATTR, 0), I(KVM_HAS_DEVICE_ATTR, 0),
@@ -371,9 +376,7 @@ static const struct ioctl_desc {
 	I(KVM_CREATE_DEVICE, 0),
 	I(KVM_SET_MEMORY_REGION, 0), I(KVM_TRANSLATE, 0),
 	I(KVM_SET_SIGNAL_MASK, 0), I(KVM_GET_LAPIC, 0), I(KVM_SET_LAPIC, 0),
-	I(KVM_GET_DEBUGREGS, 0), I(KVM_SET_DEBUGREGS, 0), I(KVM_GET_XSAVE, 0),
-	I(KVM_SET_XSAVE, 0), I(KVM_GET_XSAVE2, 0), I(KVM_GET_XCRS, 0),
-	I(KVM_SET_XCRS, 0), I(KVM_SET_GUEST_DEBUG, 0), I(KVM_SMI, 0),
+	I(KVM_SMI, 0),
 	I(KVM_KVMCLOCK_CTRL, 0), I(KVM_GET_NESTED_STATE, 0),
 	I(KVM_SET_NESTED_STATE, 0), I(KVM_SET_CPUID, 0),
 	I(KVM_TPR_ACCESS_REPORTING, 0), I(KVM_SET_VAPIC_ADDR, 0),
@@ -1197,6 +1200,14 @@ static bool check_exit(struct walker *w, struct kvm_run *run)
 			add(&stats->internal_exit[run->internal.data[0] & 63], 1);
 		if (run->internal.ndata > 16) {
 			fail(w, "KVM_EXIT_INTERNAL_ERROR with ndata %u", run->internal.ndata);
+			return false;
+		}
+		return true;
+	case KVM_EXIT_DEBUG:
+		/* A random KVM_SET_GUEST_DEBUG: #DB or #BP only. */
+		if (run->debug.arch.exception != 1 && run->debug.arch.exception != 3) {
+			fail(w, "KVM_EXIT_DEBUG with exception %u",
+			     run->debug.arch.exception);
 			return false;
 		}
 		return true;

@@ -74,7 +74,7 @@ static void nvmx_vmcs02_constant(struct nvmx_vcpu *vcpu)
 	nvmx_v02_write(vcpu, VM_EXIT_MSR_LOAD_COUNT, 0);
 	nvmx_v02_write(vcpu, VM_ENTRY_MSR_LOAD_COUNT, 0);
 	nvmx_v02_write(vcpu, CR3_TARGET_COUNT, 0);
-	/* L2 runs with no hardware breakpoints or branch tracing, as L1. */
+	/* No branch tracing; DR7 is L2's, written before each entry (switch.c). */
 	nvmx_v02_write(vcpu, GUEST_DR7, NVMX_DR7_FIXED_1);
 	nvmx_v02_write(vcpu, GUEST_IA32_DEBUGCTL, 0);
 }
