@@ -576,14 +576,19 @@ int nvmx_cpuid_supported(struct kvm_cpuid_entry2 *out, u32 max, u32 *nent,
 	}
 
 	/*
-	 * One hypervisor leaf, nvmx's own signature: nvmx is not KVM and
-	 * offers none of its paravirtual features (0x40000001).
+	 * KVM's hypervisor leaves, with the paravirtual features nvmx
+	 * implements: guests and VMMs find kvmclock where KVM has it.
 	 */
-	r[EAX] = NVMX_CPUID_SIGNATURE_LEAF;
-	r[EBX] = NVMX_CPUID_SIGNATURE;
-	r[ECX] = NVMX_CPUID_SIGNATURE;
-	r[EDX] = NVMX_CPUID_SIGNATURE;
+	r[EAX] = NVMX_CPUID_KVM_FEATURES_LEAF;
+	r[EBX] = NVMX_CPUID_KVM_SIG_EBX;
+	r[ECX] = NVMX_CPUID_KVM_SIG_ECX;
+	r[EDX] = NVMX_CPUID_KVM_SIG_EDX;
 	nvmx_cpuid_put(&b, NVMX_CPUID_SIGNATURE_LEAF, 0, r);
+	r[EAX] = NVMX_KVM_FEATURES;
+	r[EBX] = 0;
+	r[ECX] = 0;
+	r[EDX] = 0;
+	nvmx_cpuid_put(&b, NVMX_CPUID_KVM_FEATURES_LEAF, 0, r);
 
 	*nent = b.count;
 	return b.count > max ? -E2BIG : 0;

@@ -58,7 +58,16 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_ENABLE_CAP_VM:
+	/* kvmclock.c: the TSC runs at the host's rate, KVM_GET_TSC_KHZ says it. */
+	case KVM_CAP_GET_TSC_KHZ:
+	/* msr_filter.c: the MSR filter and the exits it and failures take. */
+	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_X86_USER_SPACE_MSR:
 		return 1;
+	/* KVM_GET_CLOCK's flags, which KVM_SET_CLOCK takes back (kvmclock.c). */
+	case KVM_CAP_ADJUST_CLOCK:
+		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
+		       KVM_CLOCK_HOST_TSC;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -66,6 +75,7 @@ long nvmx_check_extension(long cap)
 		return NVMX_MAX_VCPUS;
 	case KVM_CAP_NR_MEMSLOTS:
 		return NVMX_MAX_MEMSLOTS;
+
 	default:
 		return 0;
 	}
@@ -84,6 +94,7 @@ static void nvmx_vm_destroy(struct nvmx_vm *vm)
 		if (vm->vcpus[i])
 			nvmx_vcpu_free(vm->vcpus[i]);
 	nvmx_debugfs_vm_destroy(vm);
+	nvmx_vm_free_msr_filter(vm);
 	nvmx_mmu_destroy_vm(vm);
 	atomic_dec(&nvmx_nr_vms);
 	mmdrop(vm->mm);
@@ -194,6 +205,8 @@ static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
 
 	if (copy_from_user(&cap, argp, sizeof(cap)))
 		return -EFAULT;
+	if (!cap.flags && cap.cap == KVM_CAP_X86_USER_SPACE_MSR)
+		return nvmx_vm_enable_user_space_msr(vm, cap.args[0]);
 	if (cap.flags || cap.cap != KVM_CAP_MAX_VCPU_ID ||
 	    cap.args[0] > NVMX_MAX_VCPUS)
 		return -EINVAL;
@@ -247,6 +260,16 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_vm_set_boot_cpu_id(vm, arg);
 	case KVM_ENABLE_CAP:
 		return nvmx_vm_enable_cap(vm, argp);
+	case KVM_GET_CLOCK:
+		return nvmx_vm_get_clock(vm, argp);
+	case KVM_SET_CLOCK:
+		return nvmx_vm_set_clock(vm, argp);
+	case KVM_GET_TSC_KHZ:
+		return nvmx_get_tsc_khz();
+	case KVM_X86_SET_MSR_FILTER:
+		return nvmx_vm_set_msr_filter(vm, argp);
+	case KVM_SET_TSC_KHZ:
+		return nvmx_set_tsc_khz(arg);
 	case NVMX_GET_POLICY:
 		return nvmx_policy_get(vm, argp);
 	case NVMX_SET_POLICY:
@@ -282,6 +305,7 @@ int nvmx_vm_create(unsigned long type)
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mmu_lock);
 	nvmx_policy_vm_init(vm);
+	nvmx_kvmclock_vm_init(vm);
 	r = nvmx_vmx_get();
 	if (r)
 		goto err_free_vm;
