@@ -60,11 +60,12 @@ static const struct nvmx_cpuid_row nvmx_cpuid_rows[] = {
 				NVMX_CPUID_1_ECX_POPCNT | NVMX_CPUID_1_ECX_AES |
 				NVMX_CPUID_1_ECX_RDRAND,
 			/*
-			 * Hidden: MCE and MCA (no machine-check MSRs), PSN,
-			 * DS, ACPI, TM, PBE, and HTT (one logical processor
-			 * per package).
+			 * MCE and MCA: the machine-check MSRs are emulated
+			 * (mce.c). Hidden: PSN, DS, ACPI, TM, PBE, and HTT
+			 * (one logical processor per package).
 			 */
 			[EDX] = NVMX_CPUID_1_EDX_FPU | NVMX_CPUID_1_EDX_VME |
+				NVMX_CPUID_1_EDX_MCE | NVMX_CPUID_1_EDX_MCA |
 				NVMX_CPUID_1_EDX_DE | NVMX_CPUID_1_EDX_PSE |
 				NVMX_CPUID_1_EDX_TSC | NVMX_CPUID_1_EDX_MSR |
 				NVMX_CPUID_1_EDX_PAE | NVMX_CPUID_1_EDX_CX8 |

@@ -40,7 +40,8 @@ static const u32 nvmx_msrs_to_save[] = {
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_IA32_FEAT_CTL,
 	MSR_MTRRdefType, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK_NEW,
-	MSR_KVM_SYSTEM_TIME_NEW, MSR_IA32_POWER_CTL,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_IA32_POWER_CTL, MSR_IA32_MCG_STATUS,
+	MSR_IA32_MCG_CTL,
 	/* Last: listed only with nested on. KVM 6.1's restorable ones. */
 	MSR_IA32_VMX_BASIC, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 	MSR_IA32_VMX_TRUE_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
@@ -181,6 +182,7 @@ static u64 nvmx_guest_tsc(struct nvmx_vcpu *vcpu)
 int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	u64 *p;
+	int r;
 
 	switch (index) {
 	case MSR_EFER:
@@ -249,6 +251,9 @@ int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 	}
 	if (nvmx_is_vmx_cap_msr(index))
 		return nvmx_nested_get_msr(vcpu, index, data, host);
+	r = nvmx_mce_get_msr(vcpu, index, data, host);
+	if (r != -ENOENT)
+		return r;
 	p = nvmx_syscall_msr(vcpu, index);
 	if (!p)
 		p = nvmx_mtrr_slot(vcpu, index);
@@ -263,6 +268,7 @@ int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	u64 *p;
+	int r;
 
 	switch (index) {
 	case MSR_EFER:
@@ -348,6 +354,9 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 	}
 	if (nvmx_is_vmx_cap_msr(index))
 		return nvmx_nested_set_msr(vcpu, index, data, host);
+	r = nvmx_mce_set_msr(vcpu, index, data, host);
+	if (r != -ENOENT)
+		return r;
 	p = nvmx_syscall_msr(vcpu, index);
 	if (p) {
 		if (!nvmx_syscall_msr_valid(index, data))

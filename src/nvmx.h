@@ -41,6 +41,8 @@ struct dentry;
 #define NVMX_MAX_MEMSLOTS	512
 #define NVMX_MAX_CPUID_ENTRIES	256
 #define NVMX_MAX_IO_MSRS	256
+/* Machine-check banks a vCPU may have (KVM_CAP_MCE), KVM's 32. */
+#define NVMX_MCE_BANKS		32
 
 /* Architectural bits <asm/vmx.h> and <asm/debugreg.h> do not name. */
 #define NVMX_AR_AVL_MASK	BIT(12)
@@ -262,6 +264,14 @@ struct nvmx_vcpu {
 	u64 system_time_msr;
 	u32 pvclock_version;
 	u64 power_ctl;
+	/*
+	 * Machine-check state (mce.c): MCG_CAP from KVM_X86_SETUP_MCE (0
+	 * until then: no banks), and MCi_CTL, STATUS, ADDR, MISC per bank.
+	 */
+	u64 mcg_cap;
+	u64 mcg_status;
+	u64 mcg_ctl;
+	u64 mce_banks[NVMX_MCE_BANKS * 4];
 	/* Reset values (0) from creation on: never the host's. */
 	u64 syscall_msrs[NVMX_NR_SYSCALL_MSRS];
 	u64 kernel_gs_base;
@@ -499,6 +509,13 @@ void nvmx_kvmclock_set_system_time(struct nvmx_vcpu *vcpu, u64 data);
 void nvmx_kvmclock_update(struct nvmx_vcpu *vcpu);
 long nvmx_set_tsc_khz(unsigned long arg);
 long nvmx_get_tsc_khz(void);
+
+/* mce.c: the guest's machine-check architecture */
+long nvmx_mce_cap_supported(void __user *argp);
+long nvmx_vcpu_setup_mce(struct nvmx_vcpu *vcpu, void __user *argp);
+long nvmx_vcpu_set_mce(struct nvmx_vcpu *vcpu, void __user *argp);
+int nvmx_mce_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host);
+int nvmx_mce_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host);
 
 /* dev.c: /dev/nvmx */
 int nvmx_dev_init(void);

@@ -397,6 +397,12 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_TSC_KHZ:
 		r = nvmx_set_tsc_khz(arg);
 		break;
+	case KVM_X86_SETUP_MCE:
+		r = nvmx_vcpu_setup_mce(vcpu, argp);
+		break;
+	case KVM_X86_SET_MCE:
+		r = nvmx_vcpu_set_mce(vcpu, argp);
+		break;
 	default:
 		r = nvmx_vcpu_own_ioctl(vcpu, ioctl, argp);
 		break;

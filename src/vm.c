@@ -75,7 +75,9 @@ long nvmx_check_extension(long cap)
 		return NVMX_MAX_VCPUS;
 	case KVM_CAP_NR_MEMSLOTS:
 		return NVMX_MAX_MEMSLOTS;
-
+	/* The banks KVM_X86_SETUP_MCE may give a vCPU (mce.c). */
+	case KVM_CAP_MCE:
+		return NVMX_MCE_BANKS;
 	default:
 		return 0;
 	}

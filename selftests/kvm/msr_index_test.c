@@ -4,7 +4,8 @@
  * KVM_GET_MSRS reads all of them in one call, KVM_SET_MSRS takes all the
  * values back in one call, and a second read gives them again (the TSC,
  * and the counters, no lower). That is what QEMU does and asserts. The kvmclock
- * MSRs are in the list and keep what the host writes; the list's and the
+ * MSRs are in the list and keep what the host writes; after
+ * KVM_X86_SETUP_MCE so do the machine-check banks; the list's and the
  * calls' limits fail as KVM's.
  */
 #include <asm/kvm_para.h>
@@ -23,6 +24,8 @@
 
 /* KVM's MAX_IO_MSRS: one call takes fewer. */
 #define MAX_IO_MSRS	256
+/* QEMU's default bank count. */
+#define MCE_BANKS	10
 
 static struct kvm_msrs *msrs_alloc(u32 n)
 {
@@ -118,6 +121,44 @@ static void test_kvmclock_msrs(struct kvm_vcpu *vcpu,
 	printf("record kvmclock MSRs listed and kept\n");
 }
 
+/*
+ * After KVM_X86_SETUP_MCE, what QEMU restores of the machine-check state
+ * in one call: MCG_STATUS, MCG_CTL and every bank register, read back.
+ */
+static void test_mce_msrs(struct kvm_vcpu *vcpu)
+{
+	u64 cap = MCE_BANKS | BIT_ULL(8) | BIT_ULL(24);	/* MCG_CTL_P, SER_P */
+	struct kvm_msrs *a = msrs_alloc(2 + 4 * MCE_BANKS);
+	struct kvm_msrs *b = msrs_alloc(2 + 4 * MCE_BANKS);
+	static const u64 bank_values[4] = {
+		~0ULL, BIT_ULL(63) | BIT_ULL(60) | 5, 0x12345000, 0x86,
+	};
+	u32 i;
+
+	if (kvm_check_cap(KVM_CAP_MCE) < MCE_BANKS)
+		return;
+	vcpu_ioctl(vcpu, KVM_X86_SETUP_MCE, &cap);
+	a->entries[0] = (struct kvm_msr_entry){ .index = MSR_IA32_MCG_STATUS,
+						.data = 1 };
+	a->entries[1] = (struct kvm_msr_entry){ .index = MSR_IA32_MCG_CTL,
+						.data = ~0ULL };
+	for (i = 0; i < 4 * MCE_BANKS; i++)
+		a->entries[2 + i] = (struct kvm_msr_entry){
+			.index = 0x400 + i, .data = bank_values[i % 4] };
+	for (i = 0; i < a->nmsrs; i++)
+		b->entries[i].index = a->entries[i].index;
+	msrs_all(vcpu, a, true);
+	msrs_all(vcpu, b, false);
+	for (i = 0; i < a->nmsrs; i++)
+		TEST_ASSERT(a->entries[i].data == b->entries[i].data,
+			    "MSR 0x%x: set 0x%lx, read 0x%lx", a->entries[i].index,
+			    (u64)a->entries[i].data, (u64)b->entries[i].data);
+	printf("record %u machine-check MSRs written and read back\n",
+	       a->nmsrs);
+	free(a);
+	free(b);
+}
+
 /* The list's and the calls' limits, as KVM answers them. */
 static void test_limits(struct kvm_vcpu *vcpu, u32 n)
 {
@@ -158,6 +199,7 @@ int main(void)
 	test_round_trip(vcpu, list);
 	test_kvmclock_msrs(vcpu, list);
 	test_limits(vcpu, list->nmsrs);
+	test_mce_msrs(vcpu);
 	kvm_vm_free(vm);
 	return 0;
 }
