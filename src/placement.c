@@ -197,8 +197,9 @@ static void nvmx_vmcs_load_here(struct nvmx_vcpu *vcpu,
 	if (vcpu->cpu != cpu) {
 		vcpu->cpu = cpu;
 		vcpu->flush_tlb = true;
-		/* Its kvmclock page is rewritten on the new CPU (kvmclock.c). */
-		nvmx_vcpu_make_request(vcpu, NVMX_REQ_CLOCK);
+		/* Its kvmclock page, if on, is rewritten here (kvmclock.c). */
+		if (vcpu->system_time_msr & 1)
+			nvmx_vcpu_make_request(vcpu, NVMX_REQ_CLOCK);
 	}
 }
 
