@@ -192,6 +192,12 @@ static const long tested_caps[] = {
 	/* Tested by vm_state_test. */
 	KVM_CAP_SET_TSS_ADDR, KVM_CAP_SET_IDENTITY_MAP_ADDR,
 	KVM_CAP_SET_BOOT_CPU_ID, KVM_CAP_ENABLE_CAP_VM,
+	/* Tested by the libkvm programs kvmclock_test and kvm_clock_test. */
+	KVM_CAP_ADJUST_CLOCK, KVM_CAP_GET_TSC_KHZ,
+	/* By msr_filter_test and userspace_msr_exit_test. */
+	KVM_CAP_X86_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR,
+	/* By mce_test and msr_index_test. */
+	KVM_CAP_MCE,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
