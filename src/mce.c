@@ -138,7 +138,7 @@ static bool nvmx_is_mce_msr(u32 index)
 	return index == MSR_IA32_MCG_CAP || index == MSR_IA32_MCG_STATUS ||
 	       index == MSR_IA32_MCG_CTL ||
 	       (index >= MSR_IA32_MC0_CTL &&
-		index < MSR_IA32_MCx_CTL(NVMX_MCE_BANKS));
+		index < MSR_IA32_MC0_CTL + 4 * NVMX_MCE_BANKS);
 }
 
 /* Reads a machine-check MSR: 0, -EINVAL (refused), -ENOENT (not one). */

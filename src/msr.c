@@ -41,7 +41,7 @@ static const u32 nvmx_msrs_to_save[] = {
 	MSR_MTRRdefType, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK_NEW,
 	MSR_KVM_SYSTEM_TIME_NEW, MSR_IA32_POWER_CTL, MSR_IA32_MCG_STATUS,
-	MSR_IA32_MCG_CTL,
+	MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO,
 	/* Last: listed only with nested on. KVM 6.1's restorable ones. */
 	MSR_IA32_VMX_BASIC, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 	MSR_IA32_VMX_TRUE_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
@@ -248,6 +248,11 @@ int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_POWER_CTL:
 		*data = vcpu->power_ctl;
 		return 0;
+	case MSR_PLATFORM_INFO:
+		if (!host && READ_ONCE(vcpu->vm->platform_info_hidden))
+			return -EINVAL;
+		*data = vcpu->platform_info;
+		return 0;
 	}
 	if (nvmx_is_vmx_cap_msr(index))
 		return nvmx_nested_get_msr(vcpu, index, data, host);
@@ -350,6 +355,15 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 	/* Only kept, as KVM keeps it: nvmx manages no power for guests. */
 	case MSR_IA32_POWER_CTL:
 		vcpu->power_ctl = data;
+		return 0;
+	/*
+	 * Userspace's to set, the guest's to read. Not CPUID faulting: nvmx
+	 * does not fault CPUID (no MSR_MISC_FEATURES_ENABLES).
+	 */
+	case MSR_PLATFORM_INFO:
+		if (!host || (data & MSR_PLATFORM_INFO_CPUID_FAULT))
+			return -EINVAL;
+		vcpu->platform_info = data;
 		return 0;
 	}
 	if (nvmx_is_vmx_cap_msr(index))

@@ -139,6 +139,8 @@ struct nvmx_vm {
 	 */
 	struct nvmx_msr_filter __rcu *msr_filter;
 	u32 user_space_msr_mask;
+	/* KVM_CAP_MSR_PLATFORM_INFO disabled: the guest's RDMSR is #GP. */
+	bool platform_info_hidden;
 	struct nvmx_vm_stats stat;
 };
 
@@ -264,6 +266,8 @@ struct nvmx_vcpu {
 	u64 system_time_msr;
 	u32 pvclock_version;
 	u64 power_ctl;
+	/* MSR_PLATFORM_INFO: what userspace set (0 at creation). */
+	u64 platform_info;
 	/*
 	 * Machine-check state (mce.c): MCG_CAP from KVM_X86_SETUP_MCE (0
 	 * until then: no banks), and MCi_CTL, STATUS, ADDR, MISC per bank.

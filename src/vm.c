@@ -63,6 +63,8 @@ long nvmx_check_extension(long cap)
 	/* msr_filter.c: the MSR filter and the exits it and failures take. */
 	case KVM_CAP_X86_MSR_FILTER:
 	case KVM_CAP_X86_USER_SPACE_MSR:
+	/* msr.c: MSR_PLATFORM_INFO, the guest's to read unless disabled. */
+	case KVM_CAP_MSR_PLATFORM_INFO:
 		return 1;
 	/* KVM_GET_CLOCK's flags, which KVM_SET_CLOCK takes back (kvmclock.c). */
 	case KVM_CAP_ADJUST_CLOCK:
@@ -209,6 +211,11 @@ static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
 		return -EFAULT;
 	if (!cap.flags && cap.cap == KVM_CAP_X86_USER_SPACE_MSR)
 		return nvmx_vm_enable_user_space_msr(vm, cap.args[0]);
+	/* Whether the guest may read MSR_PLATFORM_INFO, at any time. */
+	if (!cap.flags && cap.cap == KVM_CAP_MSR_PLATFORM_INFO) {
+		WRITE_ONCE(vm->platform_info_hidden, !cap.args[0]);
+		return 0;
+	}
 	if (cap.flags || cap.cap != KVM_CAP_MAX_VCPU_ID ||
 	    cap.args[0] > NVMX_MAX_VCPUS)
 		return -EINVAL;

@@ -196,8 +196,8 @@ static const long tested_caps[] = {
 	KVM_CAP_ADJUST_CLOCK, KVM_CAP_GET_TSC_KHZ,
 	/* By msr_filter_test and userspace_msr_exit_test. */
 	KVM_CAP_X86_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR,
-	/* By mce_test and msr_index_test. */
-	KVM_CAP_MCE,
+	/* By mce_test and msr_index_test; by platform_info_test. */
+	KVM_CAP_MCE, KVM_CAP_MSR_PLATFORM_INFO,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
