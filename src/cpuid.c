@@ -60,11 +60,12 @@ static const struct nvmx_cpuid_row nvmx_cpuid_rows[] = {
 				NVMX_CPUID_1_ECX_POPCNT | NVMX_CPUID_1_ECX_AES |
 				NVMX_CPUID_1_ECX_RDRAND,
 			/*
-			 * Hidden: MCE and MCA (no machine-check MSRs), PSN,
-			 * DS, ACPI, TM, PBE, and HTT (one logical processor
-			 * per package).
+			 * MCE and MCA: the machine-check MSRs are emulated
+			 * (mce.c). Hidden: PSN, DS, ACPI, TM, PBE, and HTT
+			 * (one logical processor per package).
 			 */
 			[EDX] = NVMX_CPUID_1_EDX_FPU | NVMX_CPUID_1_EDX_VME |
+				NVMX_CPUID_1_EDX_MCE | NVMX_CPUID_1_EDX_MCA |
 				NVMX_CPUID_1_EDX_DE | NVMX_CPUID_1_EDX_PSE |
 				NVMX_CPUID_1_EDX_TSC | NVMX_CPUID_1_EDX_MSR |
 				NVMX_CPUID_1_EDX_PAE | NVMX_CPUID_1_EDX_CX8 |
@@ -576,14 +577,19 @@ int nvmx_cpuid_supported(struct kvm_cpuid_entry2 *out, u32 max, u32 *nent,
 	}
 
 	/*
-	 * One hypervisor leaf, nvmx's own signature: nvmx is not KVM and
-	 * offers none of its paravirtual features (0x40000001).
+	 * KVM's hypervisor leaves, with the paravirtual features nvmx
+	 * implements: guests and VMMs find kvmclock where KVM has it.
 	 */
-	r[EAX] = NVMX_CPUID_SIGNATURE_LEAF;
-	r[EBX] = NVMX_CPUID_SIGNATURE;
-	r[ECX] = NVMX_CPUID_SIGNATURE;
-	r[EDX] = NVMX_CPUID_SIGNATURE;
+	r[EAX] = NVMX_CPUID_KVM_FEATURES_LEAF;
+	r[EBX] = NVMX_CPUID_KVM_SIG_EBX;
+	r[ECX] = NVMX_CPUID_KVM_SIG_ECX;
+	r[EDX] = NVMX_CPUID_KVM_SIG_EDX;
 	nvmx_cpuid_put(&b, NVMX_CPUID_SIGNATURE_LEAF, 0, r);
+	r[EAX] = NVMX_KVM_FEATURES;
+	r[EBX] = 0;
+	r[ECX] = 0;
+	r[EDX] = 0;
+	nvmx_cpuid_put(&b, NVMX_CPUID_KVM_FEATURES_LEAF, 0, r);
 
 	*nent = b.count;
 	return b.count > max ? -E2BIG : 0;

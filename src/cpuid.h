@@ -22,9 +22,30 @@
 #define NVMX_CPUID_MAX_BASIC		0x1fU
 #define NVMX_CPUID_MAX_EXT		0x80000008U
 
-/* nvmx's hypervisor leaf: "nvmxnvmxnvmx", nothing past it. */
+/*
+ * The hypervisor leaves are KVM's (Documentation/virt/kvm/x86/cpuid.rst):
+ * 0x40000000 gives "KVMKVMKVM\0\0\0" and the highest leaf, 0x40000001
+ * the paravirtual features in EAX (hints in EDX: none).
+ */
 #define NVMX_CPUID_SIGNATURE_LEAF	0x40000000U
-#define NVMX_CPUID_SIGNATURE		0x786d766eU	/* "nvmx" */
+#define NVMX_CPUID_KVM_FEATURES_LEAF	0x40000001U
+#define NVMX_CPUID_KVM_SIG_EBX		0x4b4d564bU	/* "KVMK" */
+#define NVMX_CPUID_KVM_SIG_ECX		0x564b4d56U	/* "VMKV" */
+#define NVMX_CPUID_KVM_SIG_EDX		0x0000004dU	/* "M\0\0\0" */
+/* Leaf 0x40000001 EAX: KVM_FEATURE_* bits nvmx implements. */
+#define NVMX_KVM_FEATURE_CLOCKSOURCE	NVMX_CPUID_BIT(0)
+#define NVMX_KVM_FEATURE_NOP_IO_DELAY	NVMX_CPUID_BIT(1)
+#define NVMX_KVM_FEATURE_CLOCKSOURCE2	NVMX_CPUID_BIT(3)
+#define NVMX_KVM_FEATURE_CLOCK_STABLE	NVMX_CPUID_BIT(24)
+/*
+ * kvmclock by both MSR pairs, and the stable-bit promise (the pvclock page
+ * says when it holds); NOP_IO_DELAY is only a hint that port 0x80 delays
+ * are not needed, which holds for any VMM.
+ */
+#define NVMX_KVM_FEATURES		(NVMX_KVM_FEATURE_CLOCKSOURCE | \
+					 NVMX_KVM_FEATURE_NOP_IO_DELAY | \
+					 NVMX_KVM_FEATURE_CLOCKSOURCE2 | \
+					 NVMX_KVM_FEATURE_CLOCK_STABLE)
 
 /* Indices into a u32 regs[4]. */
 enum nvmx_cpuid_reg {

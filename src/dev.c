@@ -110,6 +110,8 @@ static long nvmx_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_msr_index_list(argp);
 	case KVM_GET_MSR_FEATURE_INDEX_LIST:
 		return nvmx_msr_feature_index_list(argp);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED:
+		return nvmx_mce_cap_supported(argp);
 	case KVM_GET_MSRS:
 		return nvmx_get_feature_msrs(argp);
 	default:

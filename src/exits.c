@@ -307,9 +307,11 @@ static int nvmx_handle_msr(struct nvmx_vcpu *vcpu, bool write)
 	u64 data;
 	int r;
 
-	if (write) {
-		data = (u32)vcpu->regs.gpr[NVMX_RAX] |
-		       ((u64)vcpu->regs.gpr[NVMX_RDX] << 32);
+	data = (u32)vcpu->regs.gpr[NVMX_RAX] |
+	       ((u64)vcpu->regs.gpr[NVMX_RDX] << 32);
+	if (!nvmx_msr_allowed(vcpu, index, write)) {
+		r = -EPERM;
+	} else if (write) {
 		r = nvmx_set_msr(vcpu, index, data, false);
 	} else {
 		r = nvmx_get_msr(vcpu, index, &data, false);
@@ -319,6 +321,9 @@ static int nvmx_handle_msr(struct nvmx_vcpu *vcpu, bool write)
 		}
 	}
 	if (r) {
+		/* Userspace may handle it (msr_filter.c); else #GP. */
+		if (nvmx_msr_user_exit(vcpu, index, write, data, r))
+			return 0;
 		nvmx_vcpu_inject_gp(vcpu);
 		return 1;
 	}

@@ -25,6 +25,8 @@ enum nvmx_vcpu_mode {
 
 /* vcpu->requests bits: work the vCPU's task does before its next entry. */
 #define NVMX_REQ_EVENT		0	/* re-evaluate pending interrupts and NMIs */
+#define NVMX_REQ_CLOCK		8	/* rewrite the kvmclock page (kvmclock.c) */
+#define NVMX_REQ_MSR_FILTER	9	/* MSR bitmap after a new MSR filter */
 
 /* irq.c */
 void nvmx_vcpu_kick(struct nvmx_vcpu *vcpu);

@@ -14,6 +14,7 @@
  */
 #include <linux/kernel.h>
 #include <linux/uaccess.h>
+#include <asm/kvm_para.h>
 #include <asm/msr.h>
 #include <asm/mtrr.h>
 #include <asm/vmx.h>
@@ -42,6 +43,9 @@ static const u32 nvmx_msrs_to_save[] = {
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_IA32_FEAT_CTL,
 	MSR_MTRRdefType, MSR_FS_BASE, MSR_GS_BASE,
 	MSR_IA32_TSC_DEADLINE,
+	MSR_KVM_WALL_CLOCK, MSR_KVM_SYSTEM_TIME, MSR_KVM_WALL_CLOCK_NEW,
+	MSR_KVM_SYSTEM_TIME_NEW, MSR_IA32_POWER_CTL, MSR_IA32_MCG_STATUS,
+	MSR_IA32_MCG_CTL, MSR_PLATFORM_INFO,
 	/* Last: listed only with nested on. KVM 6.1's restorable ones. */
 	MSR_IA32_VMX_BASIC, MSR_IA32_VMX_TRUE_PINBASED_CTLS,
 	MSR_IA32_VMX_TRUE_PROCBASED_CTLS, MSR_IA32_VMX_TRUE_EXIT_CTLS,
@@ -53,8 +57,8 @@ static const u32 nvmx_msrs_to_save[] = {
 
 #define NVMX_NR_VMX_MSRS_TO_SAVE	12
 
-/* Clears the intercept bits of one MSR in a 4 KiB VMX MSR bitmap. */
-static void nvmx_msr_bitmap_allow(u8 *bitmap, u32 msr)
+/* Sets whether reads (or @write) of one MSR exit, in a VMX MSR bitmap. */
+static void nvmx_msr_bitmap_set(u8 *bitmap, u32 msr, bool write, bool exit)
 {
 	unsigned int base;
 
@@ -67,8 +71,12 @@ static void nvmx_msr_bitmap_allow(u8 *bitmap, u32 msr)
 		return;
 	}
 	/* Read bitmap at base, write bitmap 2 KiB after it. */
-	bitmap[base + msr / 8] &= ~(1 << (msr % 8));
-	bitmap[base + 2048 + msr / 8] &= ~(1 << (msr % 8));
+	if (write)
+		base += 2048;
+	if (exit)
+		bitmap[base + msr / 8] |= 1 << (msr % 8);
+	else
+		bitmap[base + msr / 8] &= ~(1 << (msr % 8));
 }
 
 void nvmx_msr_bitmap_init(void *bitmap)
@@ -76,8 +84,25 @@ void nvmx_msr_bitmap_init(void *bitmap)
 	unsigned int i;
 
 	memset(bitmap, 0xff, PAGE_SIZE);
-	for (i = 0; i < ARRAY_SIZE(nvmx_msr_passthrough); i++)
-		nvmx_msr_bitmap_allow(bitmap, nvmx_msr_passthrough[i]);
+	for (i = 0; i < ARRAY_SIZE(nvmx_msr_passthrough); i++) {
+		nvmx_msr_bitmap_set(bitmap, nvmx_msr_passthrough[i], false, false);
+		nvmx_msr_bitmap_set(bitmap, nvmx_msr_passthrough[i], true, false);
+	}
+}
+
+/* The passthrough MSRs exit again where the VM's MSR filter denies them. */
+void nvmx_msr_bitmap_update(struct nvmx_vcpu *vcpu, void *bitmap)
+{
+	unsigned int i;
+	u32 msr;
+
+	for (i = 0; i < ARRAY_SIZE(nvmx_msr_passthrough); i++) {
+		msr = nvmx_msr_passthrough[i];
+		nvmx_msr_bitmap_set(bitmap, msr, false,
+				    !nvmx_msr_allowed(vcpu, msr, false));
+		nvmx_msr_bitmap_set(bitmap, msr, true,
+				    !nvmx_msr_allowed(vcpu, msr, true));
+	}
 }
 
 static bool nvmx_pat_valid(u64 pat)
@@ -153,10 +178,15 @@ static u64 nvmx_guest_tsc(struct nvmx_vcpu *vcpu)
 	return rdtsc() + vcpu->tsc_offset;
 }
 
-/* Reads a guest MSR; -EINVAL means #GP for the guest, failure for the host. */
+/*
+ * Reads a guest MSR. Any error is #GP for the guest and failure for the
+ * host; -ENOENT says the MSR is not one nvmx has, -EINVAL that it refuses
+ * the access (the two reasons of a user-space MSR exit).
+ */
 int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	u64 *p;
+	int r;
 
 	switch (index) {
 	case MSR_EFER:
@@ -215,22 +245,44 @@ int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 		return 0;
 	case NVMX_X2APIC_MSR_FIRST ... NVMX_X2APIC_MSR_LAST:
 		return nvmx_lapic_x2apic_msr(vcpu, index, data, false);
+	/* The old and new kvmclock MSRs share their state, as on KVM. */
+	case MSR_KVM_WALL_CLOCK:
+	case MSR_KVM_WALL_CLOCK_NEW:
+		*data = READ_ONCE(vcpu->vm->wall_clock_msr);
+		return 0;
+	case MSR_KVM_SYSTEM_TIME:
+	case MSR_KVM_SYSTEM_TIME_NEW:
+		*data = vcpu->system_time_msr;
+		return 0;
+	case MSR_IA32_POWER_CTL:
+		*data = vcpu->power_ctl;
+		return 0;
+	case MSR_PLATFORM_INFO:
+		if (!host && READ_ONCE(vcpu->vm->platform_info_hidden))
+			return -EINVAL;
+		*data = vcpu->platform_info;
+		return 0;
 	}
 	if (nvmx_is_vmx_cap_msr(index))
 		return nvmx_nested_get_msr(vcpu, index, data, host);
+	r = nvmx_mce_get_msr(vcpu, index, data, host);
+	if (r != -ENOENT)
+		return r;
 	p = nvmx_syscall_msr(vcpu, index);
 	if (!p)
 		p = nvmx_mtrr_slot(vcpu, index);
+	/* An MSR nvmx does not have (KVM_MSR_EXIT_REASON_UNKNOWN). */
 	if (!p)
-		return -EINVAL;
+		return -ENOENT;
 	*data = *p;
 	return 0;
 }
 
-/* Writes a guest MSR; -EINVAL means #GP for the guest, failure for the host. */
+/* Writes a guest MSR; errors as nvmx_get_msr()'s. */
 int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 {
 	u64 *p;
+	int r;
 
 	switch (index) {
 	case MSR_EFER:
@@ -262,12 +314,15 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 			vcpu->tsc_adjust += data - old;
 		vcpu->tsc_offset = data - rdtsc();
 		nvmx_vmwrite(TSC_OFFSET, vcpu->tsc_offset);
+		/* The kvmclock page holds a guest TSC value. */
+		nvmx_vcpu_make_request(vcpu, NVMX_REQ_CLOCK);
 		return 0;
 	}
 	case MSR_IA32_TSC_ADJUST:
 		if (!host) {
 			vcpu->tsc_offset += data - vcpu->tsc_adjust;
 			nvmx_vmwrite(TSC_OFFSET, vcpu->tsc_offset);
+			nvmx_vcpu_make_request(vcpu, NVMX_REQ_CLOCK);
 		}
 		vcpu->tsc_adjust = data;
 		return 0;
@@ -303,9 +358,33 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 		return 0;
 	case NVMX_X2APIC_MSR_FIRST ... NVMX_X2APIC_MSR_LAST:
 		return nvmx_lapic_x2apic_msr(vcpu, index, &data, true);
+	case MSR_KVM_WALL_CLOCK:
+	case MSR_KVM_WALL_CLOCK_NEW:
+		nvmx_kvmclock_set_wall_clock(vcpu, data);
+		return 0;
+	case MSR_KVM_SYSTEM_TIME:
+	case MSR_KVM_SYSTEM_TIME_NEW:
+		nvmx_kvmclock_set_system_time(vcpu, data);
+		return 0;
+	/* Only kept, as KVM keeps it: nvmx manages no power for guests. */
+	case MSR_IA32_POWER_CTL:
+		vcpu->power_ctl = data;
+		return 0;
+	/*
+	 * Userspace's to set, the guest's to read. Not CPUID faulting: nvmx
+	 * does not fault CPUID (no MSR_MISC_FEATURES_ENABLES).
+	 */
+	case MSR_PLATFORM_INFO:
+		if (!host || (data & MSR_PLATFORM_INFO_CPUID_FAULT))
+			return -EINVAL;
+		vcpu->platform_info = data;
+		return 0;
 	}
 	if (nvmx_is_vmx_cap_msr(index))
 		return nvmx_nested_set_msr(vcpu, index, data, host);
+	r = nvmx_mce_set_msr(vcpu, index, data, host);
+	if (r != -ENOENT)
+		return r;
 	p = nvmx_syscall_msr(vcpu, index);
 	if (p) {
 		if (!nvmx_syscall_msr_valid(index, data))
@@ -315,7 +394,7 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 	}
 	p = nvmx_mtrr_slot(vcpu, index);
 	if (!p)
-		return -EINVAL;
+		return -ENOENT;
 	*p = data;
 	return 0;
 }

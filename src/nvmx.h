@@ -43,6 +43,8 @@ struct dentry;
 #define NVMX_MAX_MEMSLOTS	512
 #define NVMX_MAX_CPUID_ENTRIES	256
 #define NVMX_MAX_IO_MSRS	256
+/* Machine-check banks a vCPU may have (KVM_CAP_MCE), KVM's 32. */
+#define NVMX_MCE_BANKS		32
 
 /* Architectural bits <asm/vmx.h> and <asm/debugreg.h> do not name. */
 #define NVMX_AR_AVL_MASK	BIT(12)
@@ -129,6 +131,26 @@ struct nvmx_vm {
 	u64 policy_gen;
 	struct dentry *debugfs;
 	unsigned int debugfs_id;
+	/*
+	 * kvmclock (kvmclock.c): the VM's clock in ns is
+	 * scale(host TSC - clock_base_tsc) + kvmclock_offset, scale() by
+	 * clock_mul and clock_shift as a pvclock page gives them. Fixed at
+	 * creation but kvmclock_offset (KVM_SET_CLOCK, READ_ONCE/WRITE_ONCE)
+	 * and wall_clock_msr (MSR_KVM_WALL_CLOCK(_NEW), under @lock).
+	 */
+	u64 clock_base_tsc;
+	s64 kvmclock_offset;
+	u32 clock_mul;
+	s8 clock_shift;
+	u64 wall_clock_msr;
+	/*
+	 * KVM_X86_SET_MSR_FILTER's filter (msr_filter.c): set under @lock,
+	 * read under RCU. The KVM_MSR_EXIT_REASON_* that exit to userspace.
+	 */
+	struct nvmx_msr_filter __rcu *msr_filter;
+	u32 user_space_msr_mask;
+	/* KVM_CAP_MSR_PLATFORM_INFO disabled: the guest's RDMSR is #GP. */
+	bool platform_info_hidden;
 	struct nvmx_vm_stats stat;
 };
 
@@ -139,6 +161,8 @@ enum nvmx_pending_io {
 	NVMX_IO_MMIO_READ,
 	NVMX_IO_DONE_ADVANCE,
 	NVMX_IO_PIO_INS,	/* string IN: store pio_page per vcpu->strio */
+	NVMX_IO_RDMSR,		/* KVM_EXIT_X86_RDMSR (msr_filter.c) */
+	NVMX_IO_WRMSR,		/* KVM_EXIT_X86_WRMSR */
 };
 
 /* A string I/O instruction being emulated (strio.c), taken from the exit. */
@@ -248,6 +272,24 @@ struct nvmx_vcpu {
 	u64 mtrr_def_type;
 	u64 mtrr_fixed[11];
 	u64 mtrr_var[16];
+	/*
+	 * MSR_KVM_SYSTEM_TIME(_NEW): the pvclock page's GPA and enable bit
+	 * 0, and the version its last update wrote (kept here, never read
+	 * back from the guest): kvmclock.c.
+	 */
+	u64 system_time_msr;
+	u32 pvclock_version;
+	u64 power_ctl;
+	/* MSR_PLATFORM_INFO: what userspace set (0 at creation). */
+	u64 platform_info;
+	/*
+	 * Machine-check state (mce.c): MCG_CAP from KVM_X86_SETUP_MCE (0
+	 * until then: no banks), and MCi_CTL, STATUS, ADDR, MISC per bank.
+	 */
+	u64 mcg_cap;
+	u64 mcg_status;
+	u64 mcg_ctl;
+	u64 mce_banks[NVMX_MCE_BANKS * 4];
 	/* Reset values (0) from creation on: never the host's. */
 	u64 syscall_msrs[NVMX_NR_SYSCALL_MSRS];
 	u64 kernel_gs_base;
@@ -500,6 +542,18 @@ int nvmx_msr_index_list(struct kvm_msr_list __user *user);
 int nvmx_msr_feature_index_list(struct kvm_msr_list __user *user);
 int nvmx_get_feature_msrs(struct kvm_msrs __user *user);
 void nvmx_msr_bitmap_init(void *bitmap);
+void nvmx_msr_bitmap_update(struct nvmx_vcpu *vcpu, void *bitmap);
+
+/* msr_filter.c: KVM_X86_SET_MSR_FILTER and user-space MSR exits */
+struct nvmx_msr_filter;
+long nvmx_vm_set_msr_filter(struct nvmx_vm *vm, void __user *argp);
+void nvmx_vm_free_msr_filter(struct nvmx_vm *vm);
+bool nvmx_msr_allowed(struct nvmx_vcpu *vcpu, u32 index, bool write);
+long nvmx_vm_enable_user_space_msr(struct nvmx_vm *vm, u64 reasons);
+bool nvmx_msr_user_exit(struct nvmx_vcpu *vcpu, u32 index, bool write,
+			u64 data, int err);
+bool nvmx_msr_complete_user_exit(struct nvmx_vcpu *vcpu);
+void nvmx_msr_filter_apply(struct nvmx_vcpu *vcpu);
 
 /* switch.c: host and guest state around VM entry and exit */
 int nvmx_switch_to_guest(struct nvmx_vcpu *vcpu);
@@ -513,6 +567,24 @@ void nvmx_set_guest_kernel_gs_base(struct nvmx_vcpu *vcpu, u64 v);
 int nvmx_handle_exit(struct nvmx_vcpu *vcpu);
 void nvmx_queue_db(struct nvmx_vcpu *vcpu, unsigned long dr6);
 int nvmx_l0_handle_exit(struct nvmx_vcpu *vcpu);
+
+/* kvmclock.c: kvmclock, KVM_GET/SET_CLOCK, the TSC frequency */
+void nvmx_kvmclock_vm_init(struct nvmx_vm *vm);
+u64 nvmx_kvmclock_ns(struct nvmx_vm *vm, u64 host_tsc);
+long nvmx_vm_get_clock(struct nvmx_vm *vm, void __user *argp);
+long nvmx_vm_set_clock(struct nvmx_vm *vm, void __user *argp);
+void nvmx_kvmclock_set_wall_clock(struct nvmx_vcpu *vcpu, u64 data);
+void nvmx_kvmclock_set_system_time(struct nvmx_vcpu *vcpu, u64 data);
+void nvmx_kvmclock_update(struct nvmx_vcpu *vcpu);
+long nvmx_set_tsc_khz(unsigned long arg);
+long nvmx_get_tsc_khz(void);
+
+/* mce.c: the guest's machine-check architecture */
+long nvmx_mce_cap_supported(void __user *argp);
+long nvmx_vcpu_setup_mce(struct nvmx_vcpu *vcpu, void __user *argp);
+long nvmx_vcpu_set_mce(struct nvmx_vcpu *vcpu, void __user *argp);
+int nvmx_mce_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host);
+int nvmx_mce_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host);
 
 /* dev.c: /dev/nvmx */
 int nvmx_dev_init(void);

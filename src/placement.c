@@ -197,6 +197,9 @@ static void nvmx_vmcs_load_here(struct nvmx_vcpu *vcpu,
 	if (vcpu->cpu != cpu) {
 		vcpu->cpu = cpu;
 		vcpu->flush_tlb = true;
+		/* Its kvmclock page, if on, is rewritten here (kvmclock.c). */
+		if (vcpu->system_time_msr & 1)
+			nvmx_vcpu_make_request(vcpu, NVMX_REQ_CLOCK);
 	}
 }
 

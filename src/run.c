@@ -79,6 +79,14 @@ static bool nvmx_complete_io(struct nvmx_vcpu *vcpu)
 	case NVMX_IO_MMIO_READ:
 		nvmx_mmio_complete_read(vcpu);
 		break;
+	case NVMX_IO_RDMSR:
+	case NVMX_IO_WRMSR:
+		/* An error is #GP, and the RDMSR or WRMSR is not done. */
+		if (!nvmx_msr_complete_user_exit(vcpu)) {
+			vcpu->pending_io = NVMX_IO_NONE;
+			return true;
+		}
+		break;
 	case NVMX_IO_PIO_INS:
 		r = nvmx_strio_complete_ins(vcpu);
 		if (r <= 0) {
@@ -347,6 +355,12 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		nvmx_lapic_update_tpr_threshold(vcpu);
 		/* A policy table set since the last entry (policy_vm.c). */
 		nvmx_policy_vcpu_sync(vcpu);
+		/* The kvmclock page, if its clock or this CPU changed. */
+		if (nvmx_vcpu_test_clear_request(vcpu, NVMX_REQ_CLOCK))
+			nvmx_kvmclock_update(vcpu);
+		/* The MSR bitmap, after KVM_X86_SET_MSR_FILTER. */
+		if (nvmx_vcpu_test_clear_request(vcpu, NVMX_REQ_MSR_FILTER))
+			nvmx_msr_filter_apply(vcpu);
 
 		preempt_disable();
 		nvmx_vmcs01_before_entry(vcpu);

@@ -63,6 +63,35 @@ static long nvmx_vcpu_msrs(struct nvmx_vcpu *vcpu,
 	return i;
 }
 
+/*
+ * Whether @e is the vCPU's table as KVM_GET_CPUID2 gives it now, with the
+ * bits that follow guest state (OSXSAVE, APIC...): KVM keeps those in its
+ * table, so that is what it compares a table set after KVM_RUN with.
+ * The VMCS is loaded (CR4).
+ */
+static bool nvmx_vcpu_cpuid_same(struct nvmx_vcpu *vcpu,
+				 const struct kvm_cpuid_entry2 *e, u32 nent)
+{
+	struct nvmx_cpuid_state st = nvmx_vcpu_cpuid_state(vcpu);
+	struct kvm_cpuid_entry2 cur;
+	u32 i, r[4];
+
+	if (nent != vcpu->cpuid_nent)
+		return false;
+	for (i = 0; i < nent; i++) {
+		cur = vcpu->cpuid[i];
+		nvmx_cpuid_lookup(vcpu->cpuid, vcpu->cpuid_nent, cur.function,
+				  cur.index, &st, r);
+		cur.eax = r[0];
+		cur.ebx = r[1];
+		cur.ecx = r[2];
+		cur.edx = r[3];
+		if (!nvmx_cpuid_equal(&e[i], 1, &cur, 1))
+			return false;
+	}
+	return true;
+}
+
 static long nvmx_vcpu_set_cpuid2(struct nvmx_vcpu *vcpu,
 				 struct kvm_cpuid2 __user *user)
 {
@@ -79,8 +108,9 @@ static long nvmx_vcpu_set_cpuid2(struct nvmx_vcpu *vcpu,
 		return PTR_ERR(e);
 	/* As KVM: once the vCPU has run, only the same table is accepted. */
 	if (vcpu->has_run) {
-		r = nvmx_cpuid_equal(e, hdr.nent, vcpu->cpuid,
-				     vcpu->cpuid_nent) ? 0 : -EINVAL;
+		nvmx_vcpu_load(vcpu);
+		r = nvmx_vcpu_cpuid_same(vcpu, e, hdr.nent) ? 0 : -EINVAL;
+		nvmx_vcpu_put(vcpu);
 		kvfree(e);
 		return r;
 	}
@@ -452,6 +482,18 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		nvmx_vcpu_queue_nmi(vcpu);
 		r = 0;
 		break;
+	case KVM_GET_TSC_KHZ:
+		r = nvmx_get_tsc_khz();
+		break;
+	case KVM_SET_TSC_KHZ:
+		r = nvmx_set_tsc_khz(arg);
+		break;
+	case KVM_X86_SETUP_MCE:
+		r = nvmx_vcpu_setup_mce(vcpu, argp);
+		break;
+	case KVM_X86_SET_MCE:
+		r = nvmx_vcpu_set_mce(vcpu, argp);
+		break;
 	default:
 		r = nvmx_vcpu_state_ioctl(vcpu, ioctl, argp);
 		if (r == -ENOIOCTLCMD)
@@ -565,6 +607,8 @@ static int __nvmx_vcpu_create(struct nvmx_vm *vm, u32 id)
 		goto err_free;
 	vcpu->run = page_address(vcpu->run_page);
 	nvmx_msr_bitmap_init(page_address(vcpu->msr_bitmap));
+	/* A filter set before this vCPU applies to it too. */
+	nvmx_vcpu_make_request(vcpu, NVMX_REQ_MSR_FILTER);
 	nvmx_lapic_reset(vcpu);
 	nvmx_policy_vcpu_init(vcpu);
 

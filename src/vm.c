@@ -84,6 +84,18 @@ long nvmx_check_extension(long cap)
 		return boot_cpu_has(X86_FEATURE_XSAVE);
 	case KVM_CAP_XSAVE2:
 		return nvmx_xsave2_size();
+	/* kvmclock.c: the TSC runs at the host's rate, KVM_GET_TSC_KHZ says it. */
+	case KVM_CAP_GET_TSC_KHZ:
+	/* msr_filter.c: the MSR filter and the exits it and failures take. */
+	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	/* msr.c: MSR_PLATFORM_INFO, the guest's to read unless disabled. */
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		return 1;
+	/* KVM_GET_CLOCK's flags, which KVM_SET_CLOCK takes back (kvmclock.c). */
+	case KVM_CAP_ADJUST_CLOCK:
+		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
+		       KVM_CLOCK_HOST_TSC;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -91,6 +103,9 @@ long nvmx_check_extension(long cap)
 		return NVMX_MAX_VCPUS;
 	case KVM_CAP_NR_MEMSLOTS:
 		return NVMX_MAX_MEMSLOTS;
+	/* The banks KVM_X86_SETUP_MCE may give a vCPU (mce.c). */
+	case KVM_CAP_MCE:
+		return NVMX_MCE_BANKS;
 	default:
 		return 0;
 	}
@@ -111,6 +126,7 @@ static void nvmx_vm_destroy(struct nvmx_vm *vm)
 			nvmx_vcpu_free(vm->vcpus[i]);
 	nvmx_irqchip_destroy(vm);
 	nvmx_debugfs_vm_destroy(vm);
+	nvmx_vm_free_msr_filter(vm);
 	nvmx_mmu_destroy_vm(vm);
 	atomic_dec(&nvmx_nr_vms);
 	mmdrop(vm->mm);
@@ -226,6 +242,13 @@ static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
 		WRITE_ONCE(vm->triple_fault_event, !!cap.args[0]);
 		return 0;
 	}
+	if (!cap.flags && cap.cap == KVM_CAP_X86_USER_SPACE_MSR)
+		return nvmx_vm_enable_user_space_msr(vm, cap.args[0]);
+	/* Whether the guest may read MSR_PLATFORM_INFO, at any time. */
+	if (!cap.flags && cap.cap == KVM_CAP_MSR_PLATFORM_INFO) {
+		WRITE_ONCE(vm->platform_info_hidden, !cap.args[0]);
+		return 0;
+	}
 	if (cap.flags || cap.cap != KVM_CAP_MAX_VCPU_ID ||
 	    cap.args[0] > NVMX_MAX_VCPUS)
 		return -EINVAL;
@@ -304,6 +327,16 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_vm_irqfd(vm, argp);
 	case KVM_REINJECT_CONTROL:
 		return nvmx_pit_reinject_control(vm, argp);
+	case KVM_GET_CLOCK:
+		return nvmx_vm_get_clock(vm, argp);
+	case KVM_SET_CLOCK:
+		return nvmx_vm_set_clock(vm, argp);
+	case KVM_GET_TSC_KHZ:
+		return nvmx_get_tsc_khz();
+	case KVM_X86_SET_MSR_FILTER:
+		return nvmx_vm_set_msr_filter(vm, argp);
+	case KVM_SET_TSC_KHZ:
+		return nvmx_set_tsc_khz(arg);
 	case NVMX_GET_POLICY:
 		return nvmx_policy_get(vm, argp);
 	case NVMX_SET_POLICY:
@@ -339,6 +372,7 @@ int nvmx_vm_create(unsigned long type)
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mmu_lock);
 	nvmx_policy_vm_init(vm);
+	nvmx_kvmclock_vm_init(vm);
 	r = nvmx_vmx_get();
 	if (r)
 		goto err_free_vm;

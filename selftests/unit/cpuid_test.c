@@ -280,8 +280,8 @@ TEST(leaf1_hides_and_forces)
 		  NVMX_CPUID_1_ECX_RDRAND | NVMX_CPUID_1_ECX_HYPERVISOR, ecx);
 	edx = reg(&t, 1, 0, D);
 	EXPECT_FALSE(edx & NVMX_CPUID_1_EDX_HTT);
-	EXPECT_FALSE(edx & NVMX_CPUID_1_EDX_MCE);
-	EXPECT_FALSE(edx & NVMX_CPUID_1_EDX_MCA);
+	EXPECT_TRUE(edx & NVMX_CPUID_1_EDX_MCE);
+	EXPECT_TRUE(edx & NVMX_CPUID_1_EDX_MCA);
 	EXPECT_FALSE(edx & NVMX_CPUID_1_EDX_DS);
 	EXPECT_FALSE(edx & NVMX_CPUID_1_EDX_ACPI);
 	EXPECT_FALSE(edx & NVMX_CPUID_1_EDX_TM);
@@ -685,19 +685,28 @@ TEST(extended_absent)
 	}
 }
 
-TEST(hypervisor_leaf_is_nvmx_not_kvm)
+TEST(hypervisor_leaves_are_kvms_with_kvmclock_only)
 {
 	struct fake_host h = BROADWELL();
+	const struct kvm_cpuid_entry2 *sig;
+	char s[12];
 	struct table t;
 	u32 i;
 
 	ASSERT_EQ(0, build(&h, &default_pol, &t));
-	EXPECT_EQ(0x40000000, reg(&t, 0x40000000, 0, A));
-	EXPECT_EQ(0, memcmp("nvmx", &get(&t, 0x40000000, 0)->ebx, 4));
-	EXPECT_EQ(0, memcmp("nvmx", &get(&t, 0x40000000, 0)->ecx, 4));
-	EXPECT_EQ(0, memcmp("nvmx", &get(&t, 0x40000000, 0)->edx, 4));
+	EXPECT_EQ(0x40000001, reg(&t, 0x40000000, 0, A));
+	sig = get(&t, 0x40000000, 0);
+	memcpy(s, &sig->ebx, 4);
+	memcpy(s + 4, &sig->ecx, 4);
+	memcpy(s + 8, &sig->edx, 4);
+	EXPECT_EQ(0, memcmp("KVMKVMKVM\0\0\0", s, 12));
+	/* CLOCKSOURCE, NOP_IO_DELAY, CLOCKSOURCE2, CLOCKSOURCE_STABLE_BIT. */
+	EXPECT_EQ(0x0100000b, reg(&t, 0x40000001, 0, A));
+	EXPECT_EQ(0, reg(&t, 0x40000001, 0, B));
+	EXPECT_EQ(0, reg(&t, 0x40000001, 0, C));
+	EXPECT_EQ(0, reg(&t, 0x40000001, 0, D));
 	for (i = 0; i < t.n; i++)
-		if (t.e[i].function > 0x40000000 && t.e[i].function < 0x50000000)
+		if (t.e[i].function > 0x40000001 && t.e[i].function < 0x50000000)
 			EXPECT_EQ(0, t.e[i].function);
 }
 
@@ -1140,9 +1149,11 @@ TEST(lookup_supported_table_round_trip)
 	look(t.e, t.n, 0x15, 0, &st, r);
 	EXPECT_EQ(0, r[A] | r[B] | r[C] | r[D]);
 	look(t.e, t.n, 0x40000000, 0, &st, r);
-	EXPECT_EQ(NVMX_CPUID_SIGNATURE, r[B]);
-	/* 0x40000001 is above nvmx's hypervisor range. */
+	EXPECT_EQ(NVMX_CPUID_KVM_SIG_EBX, r[B]);
 	look(t.e, t.n, 0x40000001, 0, &st, r);
+	EXPECT_EQ(NVMX_KVM_FEATURES, r[A]);
+	/* 0x40000002 is above the hypervisor range: the last basic leaf. */
+	look(t.e, t.n, 0x40000002, 0, &st, r);
 	EXPECT_EQ(0, r[A] | r[B] | r[C] | r[D]);
 	look(t.e, t.n, 1, 0, &st, r);
 	EXPECT_TRUE(r[C] & NVMX_CPUID_1_ECX_HYPERVISOR);

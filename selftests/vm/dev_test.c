@@ -205,6 +205,12 @@ static const long tested_caps[] = {
 	KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS,
 	/* Tested by vcpu_events_test and triple_fault_event_test. */
 	KVM_CAP_X86_TRIPLE_FAULT_EVENT,
+	/* Tested by the libkvm programs kvmclock_test and kvm_clock_test. */
+	KVM_CAP_ADJUST_CLOCK, KVM_CAP_GET_TSC_KHZ,
+	/* By msr_filter_test and userspace_msr_exit_test. */
+	KVM_CAP_X86_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR,
+	/* By mce_test and msr_index_test; by platform_info_test. */
+	KVM_CAP_MCE, KVM_CAP_MSR_PLATFORM_INFO,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
