@@ -9,7 +9,7 @@
 #   make selftests        the test binaries that run inside the test host
 #   make style            checkpatch --strict on every source file
 #   make demo             build, boot or load, run L1 and L2, print the exit table
-#   make bench            exit and nested round-trip benchmarks, nvmx against kvm_intel
+#   make bench            exit, nested round-trip and APIC benchmarks, nvmx against kvm_intel
 #   make fuzz             the fuzzer in the test host: ROUNDS=N SEED=S [AVOID=class,...]
 #                         [CHUNK=rounds per boot, default 1000]
 #   make nfuzz            the nested-VMX fuzzer there, on kvm_intel and nvmx:
