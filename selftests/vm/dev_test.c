@@ -205,6 +205,8 @@ static const long tested_caps[] = {
 	KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS,
 	/* Tested by vcpu_events_test and triple_fault_event_test. */
 	KVM_CAP_X86_TRIPLE_FAULT_EVENT,
+	/* Tested by split_irqchip_test (selftests/kvm). */
+	KVM_CAP_SPLIT_IRQCHIP,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
@@ -236,7 +238,7 @@ TEST_F(cap, irqchip_is_advertised)
 	EXPECT_EQ(1, cap(self->fd, KVM_CAP_IRQCHIP));
 	EXPECT_EQ(4096, cap(self->fd, KVM_CAP_IRQ_ROUTING));
 	EXPECT_EQ(0, cap(self->fd, KVM_CAP_IRQFD_RESAMPLE));
-	EXPECT_EQ(0, cap(self->fd, KVM_CAP_SPLIT_IRQCHIP));
+	EXPECT_EQ(1, cap(self->fd, KVM_CAP_SPLIT_IRQCHIP));
 }
 
 TEST_F(cap, user_memory)
