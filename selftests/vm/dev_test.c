@@ -207,6 +207,12 @@ static const long tested_caps[] = {
 	KVM_CAP_X86_TRIPLE_FAULT_EVENT,
 	/* Tested by split_irqchip_test (selftests/kvm). */
 	KVM_CAP_SPLIT_IRQCHIP,
+	/*
+	 * Tested by debugregs_test, guest_debug_test, xsave_state_test,
+	 * xcrs_test, sregs2_test and sync_regs_state_test (selftests/kvm).
+	 */
+	KVM_CAP_DEBUGREGS, KVM_CAP_SET_GUEST_DEBUG, KVM_CAP_XSAVE,
+	KVM_CAP_XSAVE2, KVM_CAP_XCRS, KVM_CAP_SREGS2, KVM_CAP_SYNC_REGS,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
