@@ -9,6 +9,8 @@
  *    KVM_CREATE_PIT2 is taken (KVM does not refuse it);
  *  - an MSI (KVM_SIGNAL_MSI) and an MSI route (KVM_IRQ_LINE) reach the
  *    guest's handler;
+ *  - request_interrupt_window gives KVM_EXIT_IRQ_WINDOW_OPEN, ready for
+ *    injection (the PIC is userspace's);
  *  - KVM_INTERRUPT queues one ExtINT vector (EEXIST for a second) that
  *    the guest takes through LINT0;
  *  - the EOI of a level-triggered MSI route of a userspace IOAPIC pin
@@ -205,6 +207,18 @@ int main(void)
 	run_to(vcpu, 2);
 	printf("ok: MSI and MSI route delivered\n");
 
+	/* The PIC is userspace's: request_interrupt_window counts. */
+	TEST_ASSERT(!run->ready_for_interrupt_injection,
+		    "ready for injection with RFLAGS.IF=0");
+	run->request_interrupt_window = 1;
+	vcpu_run(vcpu);
+	TEST_ASSERT(run->exit_reason == KVM_EXIT_IRQ_WINDOW_OPEN &&
+		    run->ready_for_interrupt_injection && run->if_flag,
+		    "exit %u (%s) ready %u if %u, want the window",
+		    run->exit_reason, exit_reason_str(run->exit_reason),
+		    run->ready_for_interrupt_injection, run->if_flag);
+	run->request_interrupt_window = 0;
+	printf("ok: KVM_EXIT_IRQ_WINDOW_OPEN\n");
 	vcpu_ioctl(vcpu, KVM_INTERRUPT, &irq);
 	r = __vcpu_ioctl(vcpu, KVM_INTERRUPT, &irq) ? errno : 0;
 	expect_errno(r, EEXIST, "second KVM_INTERRUPT");
