@@ -78,7 +78,7 @@ static int nvmx_irq_pending_vector(struct nvmx_vcpu *vcpu)
 		return vcpu->irq_queued ? vcpu->irq_vector : -1;
 	/* The PIC's ExtINT comes first, as KVM's. */
 	if (nvmx_lapic_accepts_extint(vcpu)) {
-		v = nvmx_pic_pending_vector(vcpu->vm);
+		v = nvmx_pic_pending_vector(vcpu);
 		if (v >= 0)
 			return v;
 	}
@@ -101,7 +101,7 @@ static int nvmx_irq_acknowledge(struct nvmx_vcpu *vcpu)
 		return vcpu->irq_vector;
 	}
 	if (nvmx_lapic_accepts_extint(vcpu)) {
-		v = nvmx_pic_take(vcpu->vm);
+		v = nvmx_pic_take(vcpu);
 		if (v >= 0)
 			return v;
 	}
@@ -111,10 +111,19 @@ static int nvmx_irq_acknowledge(struct nvmx_vcpu *vcpu)
 	return v;
 }
 
-/* request_interrupt_window counts only with the PIC in userspace (as KVM). */
+/* The PIC is in the kernel: a full irqchip, not a split one. */
+static bool nvmx_pic_in_kernel(struct nvmx_vcpu *vcpu)
+{
+	return vcpu->vm->irqchip && !nvmx_irqchip_split(vcpu->vm);
+}
+
+/*
+ * request_interrupt_window counts only with the PIC in userspace (as KVM):
+ * no irqchip, or a split one.
+ */
 static bool nvmx_user_window(struct nvmx_vcpu *vcpu)
 {
-	return !vcpu->vm->irqchip &&
+	return !nvmx_pic_in_kernel(vcpu) &&
 	       READ_ONCE(vcpu->run->request_interrupt_window);
 }
 
@@ -259,6 +268,13 @@ static bool nvmx_irq_ready(struct nvmx_vcpu *vcpu)
 
 	if (vcpu->pending.valid || vcpu->injected.valid || vcpu->irq_queued)
 		return false;
+	/*
+	 * A split irqchip, as KVM: one ExtINT vector at a time, and only
+	 * while the APIC would take it (LINT0 in ExtINT mode, or disabled).
+	 */
+	if (vcpu->vm->irqchip &&
+	    (vcpu->ext_queued || !nvmx_lapic_accepts_extint(vcpu)))
+		return false;
 	nvmx_inject_gather(vcpu, &in);
 	return nvmx_inject_irq_allowed(&in);
 }
@@ -298,14 +314,16 @@ void nvmx_irq_post_run(struct nvmx_vcpu *vcpu)
 	run->cr8 = nvmx_get_tpr(vcpu) >> 4;
 	run->apic_base = vcpu->apic_base;
 	/* With the PIC in the kernel userspace never injects: always 1. */
-	run->ready_for_interrupt_injection = vcpu->vm->irqchip ||
+	run->ready_for_interrupt_injection = nvmx_pic_in_kernel(vcpu) ||
 					     nvmx_irq_ready(vcpu);
 }
 
 /*
  * KVM_INTERRUPT: without an in-kernel irqchip, the vector userspace's PIC
  * delivers; it replaces one still queued, as on KVM. With the PIC in the
- * kernel, ENXIO.
+ * kernel, ENXIO. With a split irqchip, as KVM's: the ExtINT vector the
+ * APIC takes when it accepts ExtINT (LINT0), one at a time (EEXIST while
+ * one is queued).
  */
 long nvmx_vcpu_interrupt(struct nvmx_vcpu *vcpu, void __user *argp)
 {
@@ -315,6 +333,14 @@ long nvmx_vcpu_interrupt(struct nvmx_vcpu *vcpu, void __user *argp)
 		return -EFAULT;
 	if (irq.irq >= KVM_NR_INTERRUPTS)
 		return -EINVAL;
+	if (nvmx_irqchip_split(vcpu->vm)) {
+		if (vcpu->ext_queued)
+			return -EEXIST;
+		vcpu->ext_vector = irq.irq;
+		vcpu->ext_queued = true;
+		nvmx_vcpu_make_request(vcpu, NVMX_REQ_EVENT);
+		return 0;
+	}
 	if (vcpu->vm->irqchip)
 		return -ENXIO;
 	vcpu->irq_vector = irq.irq;

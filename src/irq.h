@@ -62,16 +62,19 @@ void nvmx_lapic_accept(struct nvmx_vcpu *vcpu, int vector);
 bool nvmx_lapic_has_wake_event(struct nvmx_vcpu *vcpu);
 
 /*
- * irqchip.c: the PIC as an ExtINT source (full irqchip only). A rising
- * INT output kicks every vCPU. nvmx_pic_pending_vector() is the vector
- * an INTA cycle would read now, or -1 when INT is low; nvmx_pic_take()
- * is that INTA cycle (call it when injecting the vector). The LAPIC's EOI
- * hook calls nvmx_ioapic_eoi_broadcast() for a level-triggered vector.
+ * irqchip.c: the ExtINT source, the in-kernel PIC or (split irqchip)
+ * KVM_INTERRUPT's queued vector. A rising INT output kicks every vCPU.
+ * nvmx_pic_pending_vector() is the vector an INTA cycle would read now,
+ * or -1 when INT is low; nvmx_pic_take() is that INTA cycle (call it when
+ * injecting the vector). The LAPIC's EOI hook calls
+ * nvmx_ioapic_eoi_broadcast() for a level-triggered vector, or with a
+ * split irqchip asks for KVM_EXIT_IOAPIC_EOI.
  */
 struct nvmx_vm;
-int nvmx_pic_pending_vector(struct nvmx_vm *vm);
+int nvmx_pic_pending_vector(struct nvmx_vcpu *vcpu);
 /* The INTA cycle, only if INT is high: the vector, or -1. */
-int nvmx_pic_take(struct nvmx_vm *vm);
+int nvmx_pic_take(struct nvmx_vcpu *vcpu);
 void nvmx_ioapic_eoi_broadcast(struct nvmx_vm *vm, u8 vector);
+bool nvmx_irqchip_split(struct nvmx_vm *vm);
 
 #endif

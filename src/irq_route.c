@@ -89,6 +89,45 @@ int nvmx_irq_deliver(struct nvmx_vm *vm, const struct nvmx_irq_msg *msg)
 }
 
 /*
+ * Split irqchip: whether an EOI of @vector on @vcpu is one userspace's
+ * IOAPIC waits for, i.e. an MSI route of one of its pins (GSI below
+ * KVM_ENABLE_CAP's count) that is level-triggered (MSI data bit 15) and
+ * has this APIC as a destination: the vectors of KVM's EOI-exit bitmap,
+ * scanned at the EOI rather than kept. The vCPU's task.
+ */
+bool nvmx_irq_split_eoi_routed(struct nvmx_vcpu *vcpu, u8 vector)
+{
+	struct nvmx_irqchip *ic = nvmx_vm_ic(vcpu->vm);
+	struct nvmx_irq_routes *rt;
+	struct nvmx_apic_irq irq;
+	struct nvmx_irq_msg msg;
+	bool hit = false;
+	u32 j;
+
+	if (!ic || !ic->split)
+		return false;
+	rcu_read_lock();
+	rt = rcu_dereference(ic->routes);
+	for (j = 0; rt && j < rt->nr && !hit; j++) {
+		if (rt->e[j].type != KVM_IRQ_ROUTING_MSI ||
+		    rt->e[j].gsi >= ic->nr_ioapic_routes)
+			continue;
+		nvmx_irq_msi_decode(rt->e[j].msi.address_lo,
+				    rt->e[j].msi.address_hi, rt->e[j].msi.data,
+				    &msg);
+		if (!msg.level || msg.vector != vector)
+			continue;
+		irq = (struct nvmx_apic_irq){
+			.dest = msg.dest_id, .dest_logical = msg.logical,
+			.shorthand = NVMX_APIC_SH_NONE,
+		};
+		hit = nvmx_lapic_is_dest(vcpu, &irq);
+	}
+	rcu_read_unlock();
+	return hit;
+}
+
+/*
  * Raises or lowers @gsi for @src. Returns KVM_IRQ_LINE_STATUS's status:
  * -1 if no route took it (no route, all masked), 0 if coalesced,
  * otherwise the number of deliveries. Process context (takes ic->lock).

@@ -183,17 +183,29 @@ int nvmx_irqchip_set_pin(struct nvmx_vm *vm, u32 chip, u32 pin,
 	return r;
 }
 
-/*
- * The PIC as an ExtINT source (irq.h): the vector an INTA cycle would
- * read now, or -1 when its INT output is low; nvmx_pic_take() is that
- * INTA cycle.
- */
-int nvmx_pic_pending_vector(struct nvmx_vm *vm)
+/* A split irqchip: the PIC and IOAPIC are userspace's. Any context. */
+bool nvmx_irqchip_split(struct nvmx_vm *vm)
 {
-	struct nvmx_irqchip *ic = nvmx_vm_full_ic(vm);
+	struct nvmx_irqchip *ic = nvmx_vm_ic(vm);
+
+	return ic && ic->split;
+}
+
+/*
+ * The ExtINT source (irq.h): the PIC's vector an INTA cycle would read
+ * now, or -1 when its INT output is low; nvmx_pic_take() is that INTA
+ * cycle. With a split irqchip the source is KVM_INTERRUPT's vector queued
+ * on this vCPU (vcpu->ext_queued, the vCPU's task only), as KVM's
+ * pending external vector.
+ */
+int nvmx_pic_pending_vector(struct nvmx_vcpu *vcpu)
+{
+	struct nvmx_irqchip *ic = nvmx_vm_full_ic(vcpu->vm);
 	struct nvmx_pic copy;
 	int v = -1;
 
+	if (nvmx_irqchip_split(vcpu->vm))
+		return vcpu->ext_queued ? vcpu->ext_vector : -1;
 	if (!ic)
 		return -1;
 	spin_lock(&ic->lock);
@@ -205,11 +217,17 @@ int nvmx_pic_pending_vector(struct nvmx_vm *vm)
 	return v;
 }
 
-int nvmx_pic_take(struct nvmx_vm *vm)
+int nvmx_pic_take(struct nvmx_vcpu *vcpu)
 {
-	struct nvmx_irqchip *ic = nvmx_vm_full_ic(vm);
+	struct nvmx_irqchip *ic = nvmx_vm_full_ic(vcpu->vm);
 	int v = -1;
 
+	if (nvmx_irqchip_split(vcpu->vm)) {
+		if (!vcpu->ext_queued)
+			return -1;
+		vcpu->ext_queued = false;
+		return vcpu->ext_vector;
+	}
 	if (!ic)
 		return -1;
 	spin_lock(&ic->lock);

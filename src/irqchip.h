@@ -106,6 +106,7 @@ void nvmx_irq_routes_free(struct nvmx_irqchip *ic);
 int nvmx_irq_set_gsi(struct nvmx_vm *vm, u32 gsi, unsigned int src,
 		     bool level);
 int nvmx_irq_deliver(struct nvmx_vm *vm, const struct nvmx_irq_msg *msg);
+bool nvmx_irq_split_eoi_routed(struct nvmx_vcpu *vcpu, u8 vector);
 void nvmx_irq_msi_decode(u32 address_lo, u32 address_hi, u32 data,
 			 struct nvmx_irq_msg *msg);
 long nvmx_vm_set_gsi_routing(struct nvmx_vm *vm, void __user *argp);

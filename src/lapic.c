@@ -152,10 +152,23 @@ static void nvmx_lapic_error(struct nvmx_vcpu *vcpu, u32 err)
 		nvmx_vcpu_kick(vcpu);
 }
 
-/* The IOAPIC's EOI broadcast for a level-triggered vector (irqchip.c). */
-void nvmx_lapic_eoi_hook(struct nvmx_vcpu *vcpu, int vector)
+/*
+ * The IOAPIC's EOI broadcast for a level-triggered vector (irqchip.c).
+ * With a split irqchip, as KVM's: whatever the TMR says, an EOI of a
+ * vector that a level-triggered MSI route of userspace's IOAPIC pins sends
+ * to this APIC exits to userspace (KVM_EXIT_IOAPIC_EOI, run.c).
+ */
+void nvmx_lapic_eoi_hook(struct nvmx_vcpu *vcpu, int vector, bool level)
 {
-	nvmx_ioapic_eoi_broadcast(vcpu->vm, vector);
+	if (nvmx_irqchip_split(vcpu->vm)) {
+		if (nvmx_irq_split_eoi_routed(vcpu, vector)) {
+			vcpu->eoi_exit = true;
+			vcpu->eoi_exit_vector = vector;
+		}
+		return;
+	}
+	if (level)
+		nvmx_ioapic_eoi_broadcast(vcpu->vm, vector);
 }
 
 static void nvmx_lapic_eoi(struct nvmx_vcpu *vcpu)
@@ -173,8 +186,8 @@ static void nvmx_lapic_eoi(struct nvmx_vcpu *vcpu)
 	}
 	nvmx_lapic_update_ppr(vcpu);
 	spin_unlock_irqrestore(&vcpu->lapic.lock, flags);
-	if (level)
-		nvmx_lapic_eoi_hook(vcpu, vec);
+	if (vec >= 0)
+		nvmx_lapic_eoi_hook(vcpu, vec, level);
 	nvmx_vcpu_make_request(vcpu, NVMX_REQ_EVENT);
 }
 
@@ -271,7 +284,7 @@ bool nvmx_lapic_has_wake_event(struct nvmx_vcpu *vcpu)
 	case KVM_MP_STATE_HALTED:
 		return (nvmx_lapic_pending_vector(vcpu) >= 0 ||
 			(nvmx_lapic_accepts_extint(vcpu) &&
-			 nvmx_pic_pending_vector(vcpu->vm) >= 0)) &&
+			 nvmx_pic_pending_vector(vcpu) >= 0)) &&
 		       (nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_IF);
 	default:
 		return false;
@@ -360,6 +373,17 @@ static bool nvmx_lapic_is_target(struct nvmx_vcpu *t, struct nvmx_vcpu *src,
 		tg = nvmx_lapic_target(t);
 		return nvmx_apic_match_dest(&tg, irq);
 	}
+}
+
+/* Whether @t is a destination of @irq (no shorthand): for route scans. */
+bool nvmx_lapic_is_dest(struct nvmx_vcpu *t, const struct nvmx_apic_irq *irq)
+{
+	struct nvmx_apic_target tg;
+
+	if (!nvmx_lapic_hw_enabled(t))
+		return false;
+	tg = nvmx_lapic_target(t);
+	return nvmx_apic_match_dest(&tg, irq);
 }
 
 /* A target's processor priority now, for lowest-priority arbitration. */

@@ -191,10 +191,13 @@ void nvmx_lapic_free(struct nvmx_vcpu *vcpu);
 int nvmx_lapic_deliver(struct nvmx_vm *vm, struct nvmx_vcpu *src,
 		       const struct nvmx_apic_irq *irq);
 /*
- * Called with no lock held when the guest EOIs a level-triggered vector
- * (TMR set): the irqchip's IOAPIC EOI. Does nothing yet.
+ * Called in the vCPU's task, with no lock held, when the guest EOIs
+ * @vector (@level: its TMR bit): the in-kernel IOAPIC's EOI, or with a
+ * split irqchip the KVM_EXIT_IOAPIC_EOI to come.
  */
-void nvmx_lapic_eoi_hook(struct nvmx_vcpu *vcpu, int vector);
+void nvmx_lapic_eoi_hook(struct nvmx_vcpu *vcpu, int vector, bool level);
+/* Whether @t's APIC is a destination of @irq (shorthand ignored). */
+bool nvmx_lapic_is_dest(struct nvmx_vcpu *t, const struct nvmx_apic_irq *irq);
 /* INIT and SIPI: the vCPU's own task, vCPU loaded, before entry. */
 void nvmx_lapic_accept_events(struct nvmx_vcpu *vcpu);
 int nvmx_lapic_x2apic_msr(struct nvmx_vcpu *vcpu, u32 msr, u64 *data,

@@ -358,6 +358,16 @@ struct nvmx_vcpu {
 	 */
 	bool irq_queued;
 	u8 irq_vector;
+	/*
+	 * With a split irqchip (irqchip.c): KVM_INTERRUPT's ExtINT vector,
+	 * taken when the APIC accepts ExtINT; and the vector of an EOI that
+	 * userspace's IOAPIC must see (KVM_EXIT_IOAPIC_EOI, lapic.c). Both
+	 * under vcpu->mutex.
+	 */
+	bool ext_queued;
+	u8 ext_vector;
+	bool eoi_exit;
+	u8 eoi_exit_vector;
 	/* Exit right after the next entry: preemption timer 0 (irq.c). */
 	bool immediate_exit;
 	/* The last SIPI's vector (KVM_SET_VCPU_EVENTS), for the APIC. */

@@ -425,6 +425,14 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 			r = 0;
 			break;
 		}
+		/* Split irqchip: userspace's IOAPIC sees the EOI (lapic.c). */
+		if (vcpu->eoi_exit) {
+			vcpu->eoi_exit = false;
+			run->exit_reason = KVM_EXIT_IOAPIC_EOI;
+			run->eoi.vector = vcpu->eoi_exit_vector;
+			r = 0;
+			break;
+		}
 	}
 	fpu_swap_kvm_fpstate(&vcpu->guest_fpu, false);
 out_put:

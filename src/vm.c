@@ -38,7 +38,7 @@ unsigned int nvmx_vm_count(void)
  * for what nvmx implements, so callers that probe before they use a
  * feature never see a false promise. Not offered: KVM_CAP_IRQFD_RESAMPLE
  * (no resampling), KVM_CAP_REINJECT_CONTROL (the PIT merges lost ticks
- * whatever it is told), KVM_CAP_SPLIT_IRQCHIP (not done).
+ * whatever it is told).
  */
 long nvmx_check_extension(long cap)
 {
@@ -62,6 +62,8 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_USER_NMI:
 	/* The in-kernel irqchip (irqchip.h), delivering through the LAPIC. */
 	case KVM_CAP_IRQCHIP:
+	/* Or the LAPICs only, with MSI routes (KVM_ENABLE_CAP below). */
+	case KVM_CAP_SPLIT_IRQCHIP:
 	case KVM_CAP_IRQ_INJECT_STATUS:
 	case KVM_CAP_SIGNAL_MSI:
 	case KVM_CAP_IRQFD:
@@ -226,7 +228,32 @@ static long nvmx_vm_set_boot_cpu_id(struct nvmx_vm *vm, unsigned long id)
 }
 
 /*
- * KVM_ENABLE_CAP on the VM: only KVM_CAP_MAX_VCPU_ID. Its bound is set
+ * KVM_CAP_SPLIT_IRQCHIP: an in-kernel LAPIC per vCPU, the PIC, IOAPIC
+ * and PIT in userspace; args[0] is the number of userspace IOAPIC pins
+ * (GSIs 0..args[0]-1) whose MSI routes give KVM_EXIT_IOAPIC_EOI. KVM's
+ * checks and errnos, in its order: more than 4096 pins EINVAL, an
+ * irqchip (either kind) or a vCPU EEXIST. Routes start empty.
+ */
+static long nvmx_vm_enable_split_irqchip(struct nvmx_vm *vm, u64 nr_pins)
+{
+	long r;
+
+	if (nr_pins > NVMX_MAX_IRQ_ROUTES)
+		return -EINVAL;
+	mutex_lock(&vm->lock);
+	if (vm->irqchip || vm->nr_vcpus)
+		r = -EEXIST;
+	else
+		r = nvmx_irqchip_create(vm, true, nr_pins);
+	if (!r)
+		vm->irqchip = true;
+	mutex_unlock(&vm->lock);
+	return r;
+}
+
+/*
+ * KVM_ENABLE_CAP on the VM: KVM_CAP_MAX_VCPU_ID, KVM_CAP_SPLIT_IRQCHIP
+ * and KVM_CAP_X86_TRIPLE_FAULT_EVENT. KVM_CAP_MAX_VCPU_ID's bound is set
  * once (again with the same value is fine), and the first vCPU fixes it
  * at NVMX_MAX_VCPUS if unset. Every other cap is KVM's -EINVAL.
  */
@@ -249,6 +276,8 @@ static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
 		WRITE_ONCE(vm->platform_info_hidden, !cap.args[0]);
 		return 0;
 	}
+	if (!cap.flags && cap.cap == KVM_CAP_SPLIT_IRQCHIP)
+		return nvmx_vm_enable_split_irqchip(vm, cap.args[0]);
 	if (cap.flags || cap.cap != KVM_CAP_MAX_VCPU_ID ||
 	    cap.args[0] > NVMX_MAX_VCPUS)
 		return -EINVAL;

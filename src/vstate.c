@@ -261,10 +261,11 @@ out_free:
 }
 
 /*
- * KVM_CAP_SYNC_REGS: the register sets kvm_run.s.regs carries. Events
- * (KVM_SYNC_X86_EVENTS) need KVM_GET/SET_VCPU_EVENTS, not in nvmx yet.
+ * KVM_CAP_SYNC_REGS: the register sets kvm_run.s.regs carries, events
+ * through the KVM_GET/SET_VCPU_EVENTS code (events.c).
  */
-#define NVMX_SYNC_REGS_VALID	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
+#define NVMX_SYNC_REGS_VALID	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | \
+				 KVM_SYNC_X86_EVENTS)
 
 int nvmx_sync_regs_mask(void)
 {
@@ -282,6 +283,7 @@ int nvmx_sync_regs_in(struct nvmx_vcpu *vcpu)
 	struct kvm_run *run = vcpu->run;
 	u64 valid = READ_ONCE(run->kvm_valid_regs);
 	u64 dirty = READ_ONCE(run->kvm_dirty_regs);
+	struct kvm_vcpu_events ev;
 	struct kvm_sregs *s;
 	struct kvm_regs regs;
 	int r;
@@ -303,6 +305,13 @@ int nvmx_sync_regs_in(struct nvmx_vcpu *vcpu)
 			return -EINVAL;
 		run->kvm_dirty_regs &= ~KVM_SYNC_X86_SREGS;
 	}
+	/* Last, as KVM: the events' checks see the new registers. */
+	if (dirty & KVM_SYNC_X86_EVENTS) {
+		memcpy(&ev, &run->s.regs.events, sizeof(ev));
+		if (nvmx_vcpu_set_events(vcpu, &ev))
+			return -EINVAL;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_EVENTS;
+	}
 	return 0;
 }
 
@@ -311,9 +320,14 @@ void nvmx_sync_regs_out(struct nvmx_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	u64 valid = READ_ONCE(run->kvm_valid_regs);
+	struct kvm_vcpu_events ev;
 	struct kvm_sregs *s;
 	struct kvm_regs regs;
 
+	if (valid & KVM_SYNC_X86_EVENTS) {
+		nvmx_vcpu_get_events(vcpu, &ev);
+		memcpy(&run->s.regs.events, &ev, sizeof(ev));
+	}
 	if (valid & KVM_SYNC_X86_REGS) {
 		nvmx_get_regs(vcpu, &regs);
 		memcpy(&run->s.regs.regs, &regs, sizeof(regs));

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KVM_CAP_SYNC_REGS for the register sets nvmx carries in kvm_run
- * (KVM_SYNC_X86_REGS and KVM_SYNC_X86_SREGS; upstream sync_regs_test
- * needs KVM_SYNC_X86_EVENTS too):
- *  - kvm_valid_regs: each exit leaves KVM_GET_REGS' and KVM_GET_SREGS'
- *    values in kvm_run.s.regs;
+ * (KVM_SYNC_X86_REGS, KVM_SYNC_X86_SREGS and KVM_SYNC_X86_EVENTS):
+ *  - kvm_valid_regs: each exit leaves KVM_GET_REGS', KVM_GET_SREGS' and
+ *    KVM_GET_VCPU_EVENTS' values in kvm_run.s.regs;
  *  - kvm_dirty_regs: KVM_RUN takes them from kvm_run first, and clears
  *    the bits it took;
- *  - unknown bits in either, or sregs KVM_SET_SREGS refuses, make KVM_RUN
- *    fail with EINVAL.
+ *  - unknown bits in either, or sregs KVM_SET_SREGS (events
+ *    KVM_SET_VCPU_EVENTS) refuses, make KVM_RUN fail with EINVAL.
  * The guest counts in R11 between two OUTs to port 0x90.
  */
 #include <stdint.h>
@@ -22,6 +21,7 @@
 #include "nvmx_kvm.h"
 
 #define SYNC_RS		(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
+#define SYNC_ALL	(SYNC_RS | KVM_SYNC_X86_EVENTS)
 
 /* The guest: R11 counts the OUTs. */
 static void __attribute__((naked)) guest_loop(void)
@@ -59,6 +59,7 @@ static void expect_run_einval(struct kvm_vcpu *vcpu, u64 valid, u64 dirty,
 int main(void)
 {
 	struct kvm_regs regs;
+	struct kvm_vcpu_events events;
 	struct kvm_sregs sregs;
 	struct kvm_vcpu *vcpu;
 	struct kvm_run *run;
@@ -67,21 +68,18 @@ int main(void)
 
 	setbuf(stdout, NULL);
 	cap = kvm_check_cap(KVM_CAP_SYNC_REGS);
-	TEST_REQUIRE((cap & SYNC_RS) == SYNC_RS);
+	TEST_REQUIRE((cap & SYNC_ALL) == SYNC_ALL);
 	ksft_print_header();
-	ksft_set_plan(on_nvmx() ? 8 : 7);
+	ksft_set_plan(9);
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_loop);
 	run = vcpu->run;
 
 	expect_run_einval(vcpu, BIT(5), 0, "invalid_valid_bit_einval");
 	expect_run_einval(vcpu, 0, BIT(5), "invalid_dirty_bit_einval");
-	if (on_nvmx()) {
-		TEST_ASSERT(cap == SYNC_RS, "KVM_CAP_SYNC_REGS 0x%x", cap);
-		/* Not advertised: events need KVM_SET_VCPU_EVENTS. */
-		expect_run_einval(vcpu, KVM_SYNC_X86_EVENTS, 0,
-				  "events_bit_einval");
-	}
+	/* The same three sets as kvm_intel: nothing more. */
+	TEST_ASSERT(cap == SYNC_ALL, "KVM_CAP_SYNC_REGS 0x%x", cap);
+	ksft_test_result_pass("cap_is_regs_sregs_events\n");
 
 	run->kvm_valid_regs = SYNC_RS;
 	run_out(vcpu, "first OUT");
@@ -130,6 +128,25 @@ int main(void)
 	TEST_ASSERT(sregs.cr0 & X86_CR0_PE, "bad sregs were applied");
 	run_out(vcpu, "after bad sregs");
 	ksft_test_result_pass("runs_after_bad_sregs\n");
+
+	/* Events: out as KVM_GET_VCPU_EVENTS, in through its checks. */
+	run->kvm_valid_regs = SYNC_ALL;
+	run_out(vcpu, "events OUT");
+	vcpu_events_get(vcpu, &events);
+	TEST_ASSERT(!memcmp(&events, &run->s.regs.events, sizeof(events)),
+		    "s.regs.events differs from KVM_GET_VCPU_EVENTS");
+	run->s.regs.events.flags = 0;
+	run->s.regs.events.nmi.pending = 1;
+	run->kvm_dirty_regs = KVM_SYNC_X86_EVENTS;
+	run_out(vcpu, "events dirty OUT");
+	TEST_ASSERT(run->kvm_dirty_regs == 0, "kvm_dirty_regs 0x%llx",
+		    run->kvm_dirty_regs);
+	/* Without VALID_NMI_PENDING the pending NMI is not taken. */
+	vcpu_events_get(vcpu, &events);
+	TEST_ASSERT(!events.nmi.pending, "nmi.pending taken without its flag");
+	run->s.regs.events.flags = 1u << 31;
+	expect_run_einval(vcpu, SYNC_ALL, KVM_SYNC_X86_EVENTS,
+			  "bad_events_einval");
 
 	kvm_vm_free(vm);
 	ksft_finished();

@@ -211,6 +211,14 @@ static const long tested_caps[] = {
 	KVM_CAP_X86_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR,
 	/* By mce_test and msr_index_test; by platform_info_test. */
 	KVM_CAP_MCE, KVM_CAP_MSR_PLATFORM_INFO,
+	/* Tested by split_irqchip_test (selftests/kvm). */
+	KVM_CAP_SPLIT_IRQCHIP,
+	/*
+	 * Tested by debugregs_test, guest_debug_test, xsave_state_test,
+	 * xcrs_test, sregs2_test and sync_regs_state_test (selftests/kvm).
+	 */
+	KVM_CAP_DEBUGREGS, KVM_CAP_SET_GUEST_DEBUG, KVM_CAP_XSAVE,
+	KVM_CAP_XSAVE2, KVM_CAP_XCRS, KVM_CAP_SREGS2, KVM_CAP_SYNC_REGS,
 };
 
 TEST_F(cap, every_advertised_cap_is_tested)
@@ -242,7 +250,7 @@ TEST_F(cap, irqchip_is_advertised)
 	EXPECT_EQ(1, cap(self->fd, KVM_CAP_IRQCHIP));
 	EXPECT_EQ(4096, cap(self->fd, KVM_CAP_IRQ_ROUTING));
 	EXPECT_EQ(0, cap(self->fd, KVM_CAP_IRQFD_RESAMPLE));
-	EXPECT_EQ(0, cap(self->fd, KVM_CAP_SPLIT_IRQCHIP));
+	EXPECT_EQ(1, cap(self->fd, KVM_CAP_SPLIT_IRQCHIP));
 }
 
 TEST_F(cap, user_memory)
