@@ -154,6 +154,11 @@ static int nvmx_handle_io(struct nvmx_vcpu *vcpu)
 		return nvmx_unexpected_exit(vcpu);
 	if (q & BIT(4))
 		return nvmx_handle_string_io(vcpu, q);
+	if (!in && nvmx_ioeventfd_write(vcpu->vm, true, q >> 16, size,
+					vcpu->regs.gpr[NVMX_RAX])) {
+		nvmx_vcpu_skip_insn(vcpu);
+		return 1;
+	}
 
 	vcpu->stat.io_exits++;
 	run->exit_reason = KVM_EXIT_IO;

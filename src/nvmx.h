@@ -41,6 +41,8 @@ struct dentry;
 #define NVMX_MAX_MEMSLOTS	512
 #define NVMX_MAX_CPUID_ENTRIES	256
 #define NVMX_MAX_IO_MSRS	256
+/* GSIs a routing table may name: KVM_MAX_IRQ_ROUTES, as kvm_intel. */
+#define NVMX_MAX_IRQ_ROUTES	4096
 
 /* Architectural bits <asm/vmx.h> and <asm/debugreg.h> do not name. */
 #define NVMX_AR_AVL_MASK	BIT(12)
@@ -120,6 +122,9 @@ struct nvmx_vm {
 	struct dentry *debugfs;
 	unsigned int debugfs_id;
 	struct nvmx_vm_stats stat;
+	/* KVM_IOEVENTFD registrations: RCU list, ioeventfd_lock for changes. */
+	struct mutex ioeventfd_lock;
+	struct list_head ioeventfds;
 };
 
 /* A userspace exit whose completion is due at the next KVM_RUN. */
@@ -382,6 +387,13 @@ int nvmx_write_guest(struct nvmx_vm *vm, u64 gpa, const void *buf,
 		     unsigned int len);
 struct page *nvmx_gpa_get_page(struct nvmx_vm *vm, u64 gpa);
 void nvmx_load_pdptrs(struct nvmx_vcpu *vcpu, unsigned long cr3);
+
+/* ioeventfd.c: KVM_IOEVENTFD */
+void nvmx_ioeventfd_init_vm(struct nvmx_vm *vm);
+void nvmx_ioeventfd_destroy_vm(struct nvmx_vm *vm);
+long nvmx_vm_ioeventfd(struct nvmx_vm *vm, void __user *argp);
+bool nvmx_ioeventfd_write(struct nvmx_vm *vm, bool pio, u64 addr,
+			  unsigned int len, u64 val);
 
 /* mmio.c: MMIO emulation */
 int nvmx_emulate_mmio(struct nvmx_vcpu *vcpu, u64 gpa);

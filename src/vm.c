@@ -58,7 +58,12 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_ENABLE_CAP_VM:
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
 		return 1;
+	case KVM_CAP_IRQ_ROUTING:
+		return NVMX_MAX_IRQ_ROUTES;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -84,6 +89,7 @@ static void nvmx_vm_destroy(struct nvmx_vm *vm)
 		if (vm->vcpus[i])
 			nvmx_vcpu_free(vm->vcpus[i]);
 	nvmx_debugfs_vm_destroy(vm);
+	nvmx_ioeventfd_destroy_vm(vm);
 	nvmx_mmu_destroy_vm(vm);
 	atomic_dec(&nvmx_nr_vms);
 	mmdrop(vm->mm);
@@ -208,6 +214,24 @@ static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
 	return r;
 }
 
+/*
+ * KVM_SET_GSI_ROUTING routes GSIs to an in-kernel irqchip's pins and to
+ * MSIs. nvmx has no in-kernel PIC or IOAPIC (KVM_CAP_IRQCHIP is 0), and
+ * kvm_intel refuses a table for a VM without an irqchip with -EINVAL: so
+ * does nvmx, for every VM, until its irqchip lands. KVM_CAP_IRQ_ROUTING
+ * still gives KVM's GSI count, which QEMU requires before it runs a VM in
+ * any irqchip mode.
+ */
+static long nvmx_vm_set_gsi_routing(struct nvmx_vm *vm, void __user *argp)
+{
+	struct kvm_irq_routing hdr;
+
+	/* kvm_intel reads the header, then asks for an irqchip. */
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	return -EINVAL;
+}
+
 static long nvmx_vm_stats_fd(struct nvmx_vm *vm)
 {
 	char id[NVMX_STATS_NAME_SIZE];
@@ -247,6 +271,10 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_vm_set_boot_cpu_id(vm, arg);
 	case KVM_ENABLE_CAP:
 		return nvmx_vm_enable_cap(vm, argp);
+	case KVM_IOEVENTFD:
+		return nvmx_vm_ioeventfd(vm, argp);
+	case KVM_SET_GSI_ROUTING:
+		return nvmx_vm_set_gsi_routing(vm, argp);
 	case NVMX_GET_POLICY:
 		return nvmx_policy_get(vm, argp);
 	case NVMX_SET_POLICY:
@@ -281,6 +309,7 @@ int nvmx_vm_create(unsigned long type)
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mmu_lock);
+	nvmx_ioeventfd_init_vm(vm);
 	nvmx_policy_vm_init(vm);
 	r = nvmx_vmx_get();
 	if (r)

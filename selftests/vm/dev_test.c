@@ -192,7 +192,33 @@ static const long tested_caps[] = {
 	/* Tested by vm_state_test. */
 	KVM_CAP_SET_TSS_ADDR, KVM_CAP_SET_IDENTITY_MAP_ADDR,
 	KVM_CAP_SET_BOOT_CPU_ID, KVM_CAP_ENABLE_CAP_VM,
+	/* Tested by ioeventfd_test. */
+	KVM_CAP_IOEVENTFD, KVM_CAP_IOEVENTFD_NO_LENGTH,
+	KVM_CAP_IOEVENTFD_ANY_LENGTH,
+	KVM_CAP_IRQ_ROUTING,
 };
+
+/*
+ * KVM_CAP_IRQ_ROUTING: a GSI count, and KVM_SET_GSI_ROUTING's answers for
+ * a VM without an in-kernel irqchip, the same on kvm_intel: EFAULT for a
+ * header it cannot read, else EINVAL, whatever the table.
+ */
+TEST_F(cap, irq_routing_without_irqchip)
+{
+	struct kvm_irq_routing hdr = { .nr = 0 };
+	int vm = ioctl(self->fd, KVM_CREATE_VM, 0);
+
+	ASSERT_LE(0, vm);
+	EXPECT_LE(24, cap(self->fd, KVM_CAP_IRQ_ROUTING));
+	EXPECT_EQ(-1, ioctl(vm, KVM_SET_GSI_ROUTING, &hdr));
+	EXPECT_EQ(EINVAL, errno);
+	hdr.flags = 1;
+	EXPECT_EQ(-1, ioctl(vm, KVM_SET_GSI_ROUTING, &hdr));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(vm, KVM_SET_GSI_ROUTING, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	close(vm);
+}
 
 TEST_F(cap, every_advertised_cap_is_tested)
 {
