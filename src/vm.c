@@ -84,6 +84,10 @@ long nvmx_check_extension(long cap)
 		return boot_cpu_has(X86_FEATURE_XSAVE);
 	case KVM_CAP_XSAVE2:
 		return nvmx_xsave2_size();
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+		return 1;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -111,6 +115,7 @@ static void nvmx_vm_destroy(struct nvmx_vm *vm)
 			nvmx_vcpu_free(vm->vcpus[i]);
 	nvmx_irqchip_destroy(vm);
 	nvmx_debugfs_vm_destroy(vm);
+	nvmx_ioeventfd_destroy_vm(vm);
 	nvmx_mmu_destroy_vm(vm);
 	atomic_dec(&nvmx_nr_vms);
 	mmdrop(vm->mm);
@@ -304,6 +309,8 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_vm_irqfd(vm, argp);
 	case KVM_REINJECT_CONTROL:
 		return nvmx_pit_reinject_control(vm, argp);
+	case KVM_IOEVENTFD:
+		return nvmx_vm_ioeventfd(vm, argp);
 	case NVMX_GET_POLICY:
 		return nvmx_policy_get(vm, argp);
 	case NVMX_SET_POLICY:
@@ -338,6 +345,7 @@ int nvmx_vm_create(unsigned long type)
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mmu_lock);
+	nvmx_ioeventfd_init_vm(vm);
 	nvmx_policy_vm_init(vm);
 	r = nvmx_vmx_get();
 	if (r)
