@@ -48,8 +48,9 @@ static inline void outl_(u16 port, u32 v)
  * address would let the compiler pick the moffs forms).
  */
 #define MMIO_STORE(sfx, type, gpa, v)					\
-	__asm__ __volatile__("mov" sfx " %1, (%0)"			\
-			     : : "r"((u64)(gpa)), "r"((type)(v)) : "memory")
+	({ __asm__ __volatile__("mov" sfx " %1, (%0)"			\
+				: : "r"((u64)(gpa)), "r"((type)(v))	\
+				: "memory"); })
 
 static inline u32 mmio_load32(u64 gpa)
 {
