@@ -12,6 +12,7 @@ NVMX_PACKAGES=(
 	bochs bochsbios vgabios bochs-term busybox-static
 	isolinux syslinux-common genisoimage
 	linux-perf
+	qemu-system-x86 seabios zstd
 )
 
 as_root() {

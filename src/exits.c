@@ -282,6 +282,11 @@ static int nvmx_handle_io(struct nvmx_vcpu *vcpu)
 		return nvmx_unexpected_exit(vcpu);
 	if (q & BIT(4))
 		return nvmx_handle_string_io(vcpu, q);
+	if (!in && nvmx_ioeventfd_write(vcpu->vm, true, q >> 16, size,
+					vcpu->regs.gpr[NVMX_RAX])) {
+		nvmx_vcpu_skip_insn(vcpu);
+		return 1;
+	}
 
 	if (nvmx_handle_io_in_kernel(vcpu, q >> 16, in, size))
 		return 1;

@@ -242,10 +242,11 @@ long nvmx_vm_set_gsi_routing(struct nvmx_vm *vm, void __user *argp)
 	long r;
 	u32 i;
 
-	if (!ic)
-		return -EINVAL;
+	/* KVM's order: the header is read before the irqchip is asked for. */
 	if (copy_from_user(&hdr, user, sizeof(hdr)))
 		return -EFAULT;
+	if (!ic)
+		return -EINVAL;
 	if (hdr.nr > NVMX_MAX_IRQ_ROUTES || hdr.flags)
 		return -EINVAL;
 	if (hdr.nr) {

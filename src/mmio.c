@@ -4,8 +4,9 @@
  * a write to a read-only slot). The EPT violation gives the address but not
  * the access, so nvmx fetches the instruction through the guest's page
  * tables, decodes it (emulate.c), and either emulates it against its own
- * local APIC or hands it to userspace as KVM_EXIT_MMIO, finishing it at the
- * next KVM_RUN (nvmx_mmio_complete_read()).
+ * local APIC, signals a KVM_IOEVENTFD registration a write matches, or
+ * hands it to userspace as KVM_EXIT_MMIO, finishing it at the next KVM_RUN
+ * (nvmx_mmio_complete_read()).
  */
 #include <linux/kvm.h>
 #include <linux/mm.h>
@@ -146,6 +147,11 @@ int nvmx_emulate_mmio(struct nvmx_vcpu *vcpu, u64 gpa)
 	if (nvmx_irqchip_mmio(vcpu, gpa, insn->is_write, insn->size, &val)) {
 		if (!insn->is_write)
 			nvmx_mmio_finish_load(vcpu, insn, val);
+		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + insn->len);
+		return 1;
+	}
+	if (insn->is_write &&
+	    nvmx_ioeventfd_write(vcpu->vm, false, gpa, insn->size, val)) {
 		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + insn->len);
 		return 1;
 	}

@@ -152,6 +152,9 @@ struct nvmx_vm {
 	/* KVM_CAP_MSR_PLATFORM_INFO disabled: the guest's RDMSR is #GP. */
 	bool platform_info_hidden;
 	struct nvmx_vm_stats stat;
+	/* KVM_IOEVENTFD registrations: RCU list, ioeventfd_lock for changes. */
+	struct mutex ioeventfd_lock;
+	struct list_head ioeventfds;
 };
 
 /* A userspace exit whose completion is due at the next KVM_RUN. */
@@ -496,6 +499,13 @@ int nvmx_write_guest(struct nvmx_vm *vm, u64 gpa, const void *buf,
 		     unsigned int len);
 struct page *nvmx_gpa_get_page(struct nvmx_vm *vm, u64 gpa);
 void nvmx_load_pdptrs(struct nvmx_vcpu *vcpu, unsigned long cr3);
+
+/* ioeventfd.c: KVM_IOEVENTFD */
+void nvmx_ioeventfd_init_vm(struct nvmx_vm *vm);
+void nvmx_ioeventfd_destroy_vm(struct nvmx_vm *vm);
+long nvmx_vm_ioeventfd(struct nvmx_vm *vm, void __user *argp);
+bool nvmx_ioeventfd_write(struct nvmx_vm *vm, bool pio, u64 addr,
+			  unsigned int len, u64 val);
 
 /* mmio.c: MMIO emulation */
 int nvmx_emulate_mmio(struct nvmx_vcpu *vcpu, u64 gpa);

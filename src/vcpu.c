@@ -234,6 +234,25 @@ static long nvmx_vcpu_lapic(struct nvmx_vcpu *vcpu,
 	return r;
 }
 
+/*
+ * KVM_SET_VAPIC_ADDR: QEMU sets 0 (no vAPIC page) at every APIC reset and
+ * aborts if that fails. A page would need the TPR, highest ISR and IRR
+ * copied into guest memory around each entry for QEMU's kvmvapic TPR
+ * patching, which nvmx does not do (no TPR access reports either), so
+ * any other address is EINVAL.
+ */
+static long nvmx_vcpu_set_vapic_addr(struct nvmx_vcpu *vcpu,
+				     struct kvm_vapic_addr __user *user)
+{
+	struct kvm_vapic_addr va;
+
+	if (!vcpu->vm->irqchip)
+		return -EINVAL;
+	if (copy_from_user(&va, user, sizeof(va)))
+		return -EFAULT;
+	return va.vapic_addr ? -EINVAL : 0;
+}
+
 /* KVM_GET_FPU and KVM_SET_FPU: the legacy FXSAVE part of the guest FPU. */
 static long nvmx_vcpu_fpu(struct nvmx_vcpu *vcpu, struct kvm_fpu __user *user,
 			  bool set)
@@ -463,6 +482,9 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_GET_LAPIC:
 	case KVM_SET_LAPIC:
 		r = nvmx_vcpu_lapic(vcpu, argp, ioctl == KVM_SET_LAPIC);
+		break;
+	case KVM_SET_VAPIC_ADDR:
+		r = nvmx_vcpu_set_vapic_addr(vcpu, argp);
 		break;
 	case KVM_GET_FPU:
 	case KVM_SET_FPU:

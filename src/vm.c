@@ -98,6 +98,10 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_ADJUST_CLOCK:
 		return KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME |
 		       KVM_CLOCK_HOST_TSC;
+	case KVM_CAP_IOEVENTFD:
+	case KVM_CAP_IOEVENTFD_NO_LENGTH:
+	case KVM_CAP_IOEVENTFD_ANY_LENGTH:
+		return 1;
 	case KVM_CAP_NR_VCPUS:
 		return min_t(long, num_online_cpus(), NVMX_MAX_VCPUS);
 	case KVM_CAP_MAX_VCPUS:
@@ -129,6 +133,7 @@ static void nvmx_vm_destroy(struct nvmx_vm *vm)
 	nvmx_irqchip_destroy(vm);
 	nvmx_debugfs_vm_destroy(vm);
 	nvmx_vm_free_msr_filter(vm);
+	nvmx_ioeventfd_destroy_vm(vm);
 	nvmx_mmu_destroy_vm(vm);
 	atomic_dec(&nvmx_nr_vms);
 	mmdrop(vm->mm);
@@ -366,6 +371,8 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_vm_set_msr_filter(vm, argp);
 	case KVM_SET_TSC_KHZ:
 		return nvmx_set_tsc_khz(arg);
+	case KVM_IOEVENTFD:
+		return nvmx_vm_ioeventfd(vm, argp);
 	case NVMX_GET_POLICY:
 		return nvmx_policy_get(vm, argp);
 	case NVMX_SET_POLICY:
@@ -400,6 +407,7 @@ int nvmx_vm_create(unsigned long type)
 	refcount_set(&vm->refs, 1);
 	mutex_init(&vm->lock);
 	mutex_init(&vm->mmu_lock);
+	nvmx_ioeventfd_init_vm(vm);
 	nvmx_policy_vm_init(vm);
 	nvmx_kvmclock_vm_init(vm);
 	r = nvmx_vmx_get();

@@ -40,6 +40,22 @@ script -qfec "bochs -q -f $out/bochsrc -rc $out/bochs.cmds" /dev/null \
 	< /dev/null > "$out/term.log" 2>&1 &
 runner=$!
 
+# The term display draws the screen on a pty of its own ("Bochs connected
+# to screen /dev/pts/N") that nobody reads; its cursor blinks fill that
+# pty in about 10 minutes of emulated time, and Bochs then blocks writing
+# to it for good. Reading it keeps long profiles (qemu) running.
+drain=
+for _ in $(seq 1 30); do
+	screen=$(sed -n 's/.*connected to screen "\(\/dev\/pts\/[0-9]*\)".*/\1/p' \
+		"$out/term.log" 2>/dev/null | head -n 1)
+	[ -z "$screen" ] || break
+	sleep 1
+done
+if [ -n "$screen" ]; then
+	cat "$screen" > /dev/null 2>&1 &
+	drain=$!
+fi
+
 kill_bochs() {
 	# Bochs ignores SIGTERM; Debian's bochs is a wrapper around bochs-bin.
 	pkill -KILL -f "^bochs(-bin)? .*-f $out/bochsrc" 2>/dev/null || true
@@ -73,6 +89,7 @@ while kill -0 "$runner" 2>/dev/null; do
 	sleep 1
 done
 kill_bochs
+[ -z "$drain" ] || kill "$drain" 2>/dev/null || true
 wait "$filter" 2>/dev/null || true
 rm -f "$out/bochs.fifo"
 

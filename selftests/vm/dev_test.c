@@ -219,7 +219,32 @@ static const long tested_caps[] = {
 	 */
 	KVM_CAP_DEBUGREGS, KVM_CAP_SET_GUEST_DEBUG, KVM_CAP_XSAVE,
 	KVM_CAP_XSAVE2, KVM_CAP_XCRS, KVM_CAP_SREGS2, KVM_CAP_SYNC_REGS,
+	/* Tested by ioeventfd_test. */
+	KVM_CAP_IOEVENTFD, KVM_CAP_IOEVENTFD_NO_LENGTH,
+	KVM_CAP_IOEVENTFD_ANY_LENGTH,
 };
+
+/*
+ * KVM_CAP_IRQ_ROUTING: a GSI count, and KVM_SET_GSI_ROUTING's answers for
+ * a VM without an in-kernel irqchip, the same on kvm_intel: EFAULT for a
+ * header it cannot read, else EINVAL, whatever the table.
+ */
+TEST_F(cap, irq_routing_without_irqchip)
+{
+	struct kvm_irq_routing hdr = { .nr = 0 };
+	int vm = ioctl(self->fd, KVM_CREATE_VM, 0);
+
+	ASSERT_LE(0, vm);
+	EXPECT_LE(24, cap(self->fd, KVM_CAP_IRQ_ROUTING));
+	EXPECT_EQ(-1, ioctl(vm, KVM_SET_GSI_ROUTING, &hdr));
+	EXPECT_EQ(EINVAL, errno);
+	hdr.flags = 1;
+	EXPECT_EQ(-1, ioctl(vm, KVM_SET_GSI_ROUTING, &hdr));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(vm, KVM_SET_GSI_ROUTING, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+	close(vm);
+}
 
 TEST_F(cap, every_advertised_cap_is_tested)
 {
