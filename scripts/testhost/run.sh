@@ -12,7 +12,7 @@ set -euo pipefail
 here=$NVMX_TOP/scripts/testhost
 
 profiles=("$@")
-[ ${#profiles[@]} -gt 0 ] || profiles=(main smp run noept novmx noug kvm spec fuzz nfuzz)
+[ ${#profiles[@]} -gt 0 ] || profiles=(main smp run noept novmx noug kvm spec fuzz nfuzz qemu)
 
 nvmx_deps
 linux_source

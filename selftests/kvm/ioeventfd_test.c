@@ -47,10 +47,20 @@ static inline void outl_(u16 port, u32 v)
  * MMIO through a register, in MOV forms every decoder has (a constant
  * address would let the compiler pick the moffs forms).
  */
-#define MMIO_STORE(sfx, type, gpa, v)					\
-	({ __asm__ __volatile__("mov" sfx " %1, (%0)"			\
-				: : "r"((u64)(gpa)), "r"((type)(v))	\
-				: "memory"); })
+static inline void mmio_store8(u64 gpa, u8 v)
+{
+	__asm__ __volatile__("movb %1, (%0)" : : "r"(gpa), "q"(v) : "memory");
+}
+
+static inline void mmio_store32(u64 gpa, u32 v)
+{
+	__asm__ __volatile__("movl %1, (%0)" : : "r"(gpa), "r"(v) : "memory");
+}
+
+static inline void mmio_store64(u64 gpa, u64 v)
+{
+	__asm__ __volatile__("movq %1, (%0)" : : "r"(gpa), "r"(v) : "memory");
+}
 
 static inline u32 mmio_load32(u64 gpa)
 {
@@ -74,12 +84,12 @@ static void guest_code(void)
 	GUEST_SYNC(1);
 
 	/* Stage 2: MMIO, the same. */
-	MMIO_STORE("l", u32, MMIO_W4, 1);
-	MMIO_STORE("l", u32, MMIO_W4, 2);
-	MMIO_STORE("b", u8, MMIO_ANYLEN, 3);
-	MMIO_STORE("l", u32, MMIO_ANYLEN, 4);
-	MMIO_STORE("q", u64, MMIO_Q_MATCH, MMIO_Q_VAL);
-	MMIO_STORE("q", u64, MMIO_Q_MATCH, 0x99);	/* other value: exit */
+	mmio_store32(MMIO_W4, 1);
+	mmio_store32(MMIO_W4, 2);
+	mmio_store8(MMIO_ANYLEN, 3);
+	mmio_store32(MMIO_ANYLEN, 4);
+	mmio_store64(MMIO_Q_MATCH, MMIO_Q_VAL);
+	mmio_store64(MMIO_Q_MATCH, 0x99);	/* other value: exit */
 	/* A read of a registered address still exits. */
 	v = mmio_load32(MMIO_W4);
 	GUEST_ASSERT_1(v == MMIO_READ_VAL, v);
