@@ -53,6 +53,25 @@ void nvmx_guest_walk_regs(struct nvmx_vcpu *vcpu, struct nvmx_gwalk_regs *regs,
 }
 
 /*
+ * Whether the access is the kernel's to complete: the local APIC's page,
+ * the in-kernel IOAPIC, or a write a KVM_IOEVENTFD registration matches.
+ * @val is the value written, or where a read's value goes.
+ */
+static bool nvmx_mmio_in_kernel(struct nvmx_vcpu *vcpu, u64 gpa,
+				const struct nvmx_mmio_insn *insn, u64 *val)
+{
+	if (nvmx_lapic_mmio_range(vcpu, gpa)) {
+		nvmx_lapic_mmio(vcpu, gpa & ~PAGE_MASK, insn->is_write,
+				insn->size, val);
+		return true;
+	}
+	if (nvmx_irqchip_mmio(vcpu, gpa, insn->is_write, insn->size, val))
+		return true;
+	return insn->is_write &&
+	       nvmx_ioeventfd_write(vcpu->vm, false, gpa, insn->size, *val);
+}
+
+/*
  * Reads up to NVMX_INSN_MAX_LEN bytes at CS:RIP. Returns how many, 0 when
  * the guest's page tables no longer map RIP (re-entering retries), or
  * -errno when guest memory cannot be read.
@@ -136,22 +155,9 @@ int nvmx_emulate_mmio(struct nvmx_vcpu *vcpu, u64 gpa)
 
 	if (insn->is_write)
 		val = nvmx_mmio_store_value(insn, nvmx_gpr_read(vcpu, insn->reg));
-	if (nvmx_lapic_mmio_range(vcpu, gpa)) {
-		nvmx_lapic_mmio(vcpu, gpa & ~PAGE_MASK, insn->is_write,
-				insn->size, &val);
+	if (nvmx_mmio_in_kernel(vcpu, gpa, insn, &val)) {
 		if (!insn->is_write)
 			nvmx_mmio_finish_load(vcpu, insn, val);
-		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + insn->len);
-		return 1;
-	}
-	if (nvmx_irqchip_mmio(vcpu, gpa, insn->is_write, insn->size, &val)) {
-		if (!insn->is_write)
-			nvmx_mmio_finish_load(vcpu, insn, val);
-		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + insn->len);
-		return 1;
-	}
-	if (insn->is_write &&
-	    nvmx_ioeventfd_write(vcpu->vm, false, gpa, insn->size, val)) {
 		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + insn->len);
 		return 1;
 	}
