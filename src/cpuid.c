@@ -142,7 +142,7 @@ static const struct nvmx_cpuid_row nvmx_cpuid_rows[] = {
 		},
 	},
 	{
-		/* The guest's TSC is the host's plus an offset. */
+		/* The guest's TSC is the host's, scaled and offset: invariant. */
 		.leaf = 0x80000007,
 		.keep = { [EDX] = NVMX_CPUID_87_EDX_INVARIANT_TSC },
 	},
@@ -471,7 +471,7 @@ static void nvmx_cpuid_basic(struct nvmx_cpuid_build *b, u32 leaf)
 		nvmx_cpuid_filter(b, leaf, 0, r);
 		break;
 	case 0x2:	/* cache and TLB descriptors */
-	case 0x15:	/* TSC/crystal ratio: the guest TSC ticks as the host's */
+	case 0x15:	/* TSC/crystal ratio: the host's (a VMM that scales sets its own) */
 	case 0x16:	/* nominal frequencies */
 		nvmx_host(b, leaf, 0, r);
 		break;

@@ -1,22 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvmclock: KVM's paravirtual clock (MSR_KVM_SYSTEM_TIME(_NEW) and
- * MSR_KVM_WALL_CLOCK(_NEW)), KVM_GET_CLOCK and KVM_SET_CLOCK, and the TSC
- * frequency ioctls.
+ * MSR_KVM_WALL_CLOCK(_NEW)), KVM_GET_CLOCK and KVM_SET_CLOCK.
  *
  * nvmx's kvmclock is a function of the host TSC alone:
  *   ns(tsc) = scale(tsc - vm->clock_base_tsc) + vm->kvmclock_offset
  * with one mul/shift pair from the host's tsc_khz, in the form a pvclock
  * page carries. A vCPU's page gives the guest the same line in its own
- * TSC (host TSC + tsc_offset), so every vCPU and KVM_GET_CLOCK read one
- * clock whatever the TSC offsets: on a host whose TSC is constant and
- * reliable that makes PVCLOCK_TSC_STABLE_BIT true. The page is rewritten
+ * TSC (tsc.c: scaled and offset), with the mul/shift of its own rate, so
+ * every vCPU and KVM_GET_CLOCK read one clock whatever the TSC offsets
+ * and rates: on a host whose TSC is constant and reliable that makes
+ * PVCLOCK_TSC_STABLE_BIT true. The page is rewritten
  * when the line moves for the guest (enabling, KVM_SET_CLOCK, a write to
  * the guest's TSC) and after the vCPU moves to another CPU, by the vCPU's
  * own task before its next entry (NVMX_REQ_CLOCK).
- *
- * nvmx has no TSC scaling: the guest's TSC runs at the host's rate, and
- * KVM_SET_TSC_KHZ accepts only that rate (within KVM's 250 ppm).
  */
 #include <linux/kernel.h>
 #include <linux/ktime.h>
@@ -31,8 +28,6 @@
 /* KVM_CLOCK_* flags KVM_SET_CLOCK takes back, as 6.1's KVM_CLOCK_VALID_FLAGS. */
 #define NVMX_CLOCK_VALID_FLAGS	(KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | \
 				 KVM_CLOCK_HOST_TSC)
-/* kvm_intel's tsc_tolerance_ppm: a rate this close is the host's. */
-#define NVMX_TSC_TOLERANCE_PPM	250
 
 /*
  * The pvclock factors for @khz: ns = ((delta << shift) * mul) >> 32, with
@@ -214,10 +209,16 @@ void nvmx_kvmclock_update(struct nvmx_vcpu *vcpu)
 	if (nvmx_write_guest(vm, gpa, &t.version, sizeof(t.version)))
 		return;
 	host_tsc = rdtsc();
-	t.tsc_timestamp = host_tsc + vcpu->tsc_offset;
+	t.tsc_timestamp = nvmx_guest_tsc_at(vcpu, host_tsc);
 	t.system_time = nvmx_kvmclock_ns(vm, host_tsc);
-	t.tsc_to_system_mul = vm->clock_mul;
-	t.tsc_shift = vm->clock_shift;
+	if (vcpu->tsc_hw_khz == tsc_khz) {
+		t.tsc_to_system_mul = vm->clock_mul;
+		t.tsc_shift = vm->clock_shift;
+	} else {
+		/* A scaled TSC: the same clock in ticks of the guest's rate. */
+		nvmx_clock_factors(vcpu->tsc_hw_khz, &t.tsc_to_system_mul,
+				   &t.tsc_shift);
+	}
 	t.flags = nvmx_tsc_stable() ? PVCLOCK_TSC_STABLE_BIT : 0;
 	/* The odd version is seen before any field changes. */
 	smp_wmb();
@@ -227,35 +228,4 @@ void nvmx_kvmclock_update(struct nvmx_vcpu *vcpu)
 	/* And every field before the even version. */
 	smp_wmb();
 	nvmx_write_guest(vm, gpa, &t.version, sizeof(t.version));
-}
-
-/* Whether @khz is the host's TSC rate, within KVM's tolerance. */
-static bool nvmx_tsc_khz_is_host(u32 khz)
-{
-	u64 lo = div_u64((u64)tsc_khz * (1000000 - NVMX_TSC_TOLERANCE_PPM),
-			 1000000);
-	u64 hi = div_u64((u64)tsc_khz * (1000000 + NVMX_TSC_TOLERANCE_PPM),
-			 1000000);
-
-	return khz >= lo && khz <= hi;
-}
-
-/*
- * KVM_SET_TSC_KHZ (vCPU and VM): 0 means the host's rate, as on KVM.
- * Without TSC scaling only the host's rate is possible; kvm_intel would
- * emulate a faster one by catching up, which nvmx does not: EINVAL.
- */
-long nvmx_set_tsc_khz(unsigned long arg)
-{
-	u32 khz = (u32)arg;
-
-	if (!khz || nvmx_tsc_khz_is_host(khz))
-		return 0;
-	return -EINVAL;
-}
-
-/* KVM_GET_TSC_KHZ (vCPU and VM): the guest's TSC runs at the host's rate. */
-long nvmx_get_tsc_khz(void)
-{
-	return tsc_khz;
 }

@@ -18,7 +18,7 @@
  *
  * Timer: a 1 GHz APIC bus (NVMX_APIC_BUS_NS) as KVM's; the current count
  * is computed from the hrtimer's expiry. TSC-deadline converts the guest
- * TSC (host TSC + offset, no scaling) to host time through tsc_khz.
+ * TSC (tsc.c) to host time at the rate the guest's TSC runs.
  * A periodic timer's period is at least NVMX_APIC_MIN_PERIOD_NS, as KVM's
  * min_timer_period_us, so that a guest cannot flood the host with timer
  * interrupts.
@@ -498,11 +498,6 @@ static void nvmx_lapic_timer_stop(struct nvmx_vcpu *vcpu)
 	vcpu->lapic.counting = false;
 }
 
-static u64 nvmx_guest_tsc_now(struct nvmx_vcpu *vcpu)
-{
-	return rdtsc() + vcpu->tsc_offset;
-}
-
 /* Starts the timer with @first_ns to the first expiry. Timer stopped. */
 static void nvmx_lapic_timer_arm(struct nvmx_vcpu *vcpu, u64 first_ns)
 {
@@ -520,12 +515,12 @@ static void nvmx_lapic_timer_start(struct nvmx_vcpu *vcpu)
 
 	if (nvmx_lvtt_mode(lvtt) == NVMX_APIC_TIMER_TSCDEADLINE) {
 		vcpu->lapic.period_ns = 0;
-		if (!vcpu->lapic.tsc_deadline || !tsc_khz)
+		if (!vcpu->lapic.tsc_deadline || !vcpu->tsc_hw_khz)
 			return;
-		now = nvmx_guest_tsc_now(vcpu);
+		now = nvmx_guest_tsc(vcpu);
 		ns = vcpu->lapic.tsc_deadline > now ?
 		     mul_u64_u32_div(vcpu->lapic.tsc_deadline - now,
-				     NSEC_PER_MSEC, tsc_khz) : 0;
+				     NSEC_PER_MSEC, vcpu->tsc_hw_khz) : 0;
 		nvmx_lapic_timer_arm(vcpu, ns);
 		return;
 	}
@@ -553,6 +548,17 @@ static u32 nvmx_lapic_ccr(struct nvmx_vcpu *vcpu)
 			     nvmx_apic_divisor(nvmx_apic_rd(vcpu,
 							    NVMX_APIC_TDCR)),
 			     nvmx_apic_rd(vcpu, NVMX_APIC_TMICT));
+}
+
+/* The guest's TSC rate changed: an armed deadline is due at another time. */
+void nvmx_lapic_tsc_rate_changed(struct nvmx_vcpu *vcpu)
+{
+	if (!vcpu->vm->irqchip ||
+	    nvmx_lvtt_mode(nvmx_apic_rd(vcpu, NVMX_APIC_LVTT)) !=
+	    NVMX_APIC_TIMER_TSCDEADLINE || !vcpu->lapic.tsc_deadline)
+		return;
+	nvmx_lapic_timer_stop(vcpu);
+	nvmx_lapic_timer_start(vcpu);
 }
 
 u64 nvmx_lapic_get_tsc_deadline(struct nvmx_vcpu *vcpu)

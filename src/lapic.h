@@ -203,6 +203,7 @@ void nvmx_lapic_accept_events(struct nvmx_vcpu *vcpu);
 int nvmx_lapic_x2apic_msr(struct nvmx_vcpu *vcpu, u32 msr, u64 *data,
 			  bool write);
 u64 nvmx_lapic_get_tsc_deadline(struct nvmx_vcpu *vcpu);
+void nvmx_lapic_tsc_rate_changed(struct nvmx_vcpu *vcpu);
 void nvmx_lapic_set_tsc_deadline(struct nvmx_vcpu *vcpu, u64 data);
 int nvmx_lapic_get_state(struct nvmx_vcpu *vcpu, struct kvm_lapic_state *s);
 int nvmx_lapic_set_state(struct nvmx_vcpu *vcpu,

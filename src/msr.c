@@ -173,11 +173,6 @@ static bool nvmx_syscall_msr_valid(u32 index, u64 data)
 	return true;
 }
 
-static u64 nvmx_guest_tsc(struct nvmx_vcpu *vcpu)
-{
-	return rdtsc() + vcpu->tsc_offset;
-}
-
 /*
  * Reads a guest MSR. Any error is #GP for the guest and failure for the
  * host; -ENOENT says the MSR is not one nvmx has, -EINVAL that it refuses
@@ -211,7 +206,9 @@ int nvmx_get_msr(struct nvmx_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = nvmx_vmread(GUEST_SYSENTER_EIP);
 		return 0;
 	case MSR_IA32_TSC:
-		*data = nvmx_guest_tsc(vcpu);
+		/* L2's view for L2 (as L2's RDTSC), L1's for the host. */
+		*data = host ? nvmx_guest_tsc(vcpu) :
+			nvmx_guest_tsc_current(vcpu);
 		return 0;
 	case MSR_IA32_TSC_ADJUST:
 		*data = vcpu->tsc_adjust;
@@ -309,21 +306,18 @@ int nvmx_set_msr(struct nvmx_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_TSC: {
 		u64 old = nvmx_guest_tsc(vcpu);
 
-		/* A guest write to the TSC moves TSC_ADJUST with it. */
+		/*
+		 * A guest write to the TSC moves TSC_ADJUST with it. From L2
+		 * too it sets L1's TSC, as on KVM.
+		 */
 		if (!host)
 			vcpu->tsc_adjust += data - old;
-		vcpu->tsc_offset = data - rdtsc();
-		nvmx_vmwrite(TSC_OFFSET, vcpu->tsc_offset);
-		/* The kvmclock page holds a guest TSC value. */
-		nvmx_vcpu_make_request(vcpu, NVMX_REQ_CLOCK);
+		nvmx_tsc_set(vcpu, data);
 		return 0;
 	}
 	case MSR_IA32_TSC_ADJUST:
-		if (!host) {
-			vcpu->tsc_offset += data - vcpu->tsc_adjust;
-			nvmx_vmwrite(TSC_OFFSET, vcpu->tsc_offset);
-			nvmx_vcpu_make_request(vcpu, NVMX_REQ_CLOCK);
-		}
+		if (!host)
+			nvmx_tsc_adjust(vcpu, data - vcpu->tsc_adjust);
 		vcpu->tsc_adjust = data;
 		return 0;
 	case MSR_IA32_APICBASE:

@@ -143,6 +143,8 @@ struct nvmx_vm {
 	u32 clock_mul;
 	s8 clock_shift;
 	u64 wall_clock_msr;
+	/* KVM_SET_TSC_KHZ on the VM: new vCPUs' TSC rate (tsc.c). */
+	u32 tsc_khz;
 	/*
 	 * KVM_X86_SET_MSR_FILTER's filter (msr_filter.c): set under @lock,
 	 * read under RCU. The KVM_MSR_EXIT_REASON_* that exit to userspace.
@@ -268,7 +270,17 @@ struct nvmx_vcpu {
 	bool policy_stale01;
 	u64 efer;
 	u64 apic_base;
+	/*
+	 * L1's TSC (tsc.c): (host TSC * tsc_ratio >> 48) + tsc_offset;
+	 * tsc_khz is the rate KVM_SET_TSC_KHZ gave (KVM_GET_TSC_KHZ answers
+	 * it), tsc_hw_khz the rate the TSC runs at (the host's when the
+	 * ratio is 1.0). tsc_stale01: vmcs01's fields lag (L2 ran).
+	 */
 	u64 tsc_offset;
+	u64 tsc_ratio;
+	u32 tsc_khz;
+	u32 tsc_hw_khz;
+	bool tsc_stale01;
 	u64 tsc_adjust;
 	u64 misc_enable;
 	u64 feature_control;
@@ -596,8 +608,20 @@ long nvmx_vm_set_clock(struct nvmx_vm *vm, void __user *argp);
 void nvmx_kvmclock_set_wall_clock(struct nvmx_vcpu *vcpu, u64 data);
 void nvmx_kvmclock_set_system_time(struct nvmx_vcpu *vcpu, u64 data);
 void nvmx_kvmclock_update(struct nvmx_vcpu *vcpu);
-long nvmx_set_tsc_khz(unsigned long arg);
-long nvmx_get_tsc_khz(void);
+
+/* tsc.c: the guest's TSC, its offset and rate */
+extern bool nvmx_tsc_scaling;
+u64 nvmx_guest_tsc_at(struct nvmx_vcpu *vcpu, u64 host_tsc);
+u64 nvmx_guest_tsc(struct nvmx_vcpu *vcpu);
+u64 nvmx_guest_tsc_current(struct nvmx_vcpu *vcpu);
+void nvmx_tsc_vmcs01_sync(struct nvmx_vcpu *vcpu);
+void nvmx_tsc_set(struct nvmx_vcpu *vcpu, u64 guest_tsc);
+void nvmx_tsc_adjust(struct nvmx_vcpu *vcpu, u64 delta);
+void nvmx_tsc_vcpu_init(struct nvmx_vcpu *vcpu);
+long nvmx_vcpu_set_tsc_khz(struct nvmx_vcpu *vcpu, unsigned long arg);
+long nvmx_vcpu_get_tsc_khz(struct nvmx_vcpu *vcpu);
+long nvmx_vm_set_tsc_khz(struct nvmx_vm *vm, unsigned long arg);
+long nvmx_vm_get_tsc_khz(struct nvmx_vm *vm);
 
 /* mce.c: the guest's machine-check architecture */
 long nvmx_mce_cap_supported(void __user *argp);

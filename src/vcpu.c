@@ -505,10 +505,10 @@ static long nvmx_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 		r = 0;
 		break;
 	case KVM_GET_TSC_KHZ:
-		r = nvmx_get_tsc_khz();
+		r = nvmx_vcpu_get_tsc_khz(vcpu);
 		break;
 	case KVM_SET_TSC_KHZ:
-		r = nvmx_set_tsc_khz(arg);
+		r = nvmx_vcpu_set_tsc_khz(vcpu, arg);
 		break;
 	case KVM_X86_SETUP_MCE:
 		r = nvmx_vcpu_setup_mce(vcpu, argp);

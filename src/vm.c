@@ -86,7 +86,7 @@ long nvmx_check_extension(long cap)
 		return boot_cpu_has(X86_FEATURE_XSAVE);
 	case KVM_CAP_XSAVE2:
 		return nvmx_xsave2_size();
-	/* kvmclock.c: the TSC runs at the host's rate, KVM_GET_TSC_KHZ says it. */
+	/* tsc.c: KVM_GET_TSC_KHZ gives the guest's TSC rate. */
 	case KVM_CAP_GET_TSC_KHZ:
 	/* msr_filter.c: the MSR filter and the exits it and failures take. */
 	case KVM_CAP_X86_MSR_FILTER:
@@ -112,6 +112,10 @@ long nvmx_check_extension(long cap)
 	/* The banks KVM_X86_SETUP_MCE may give a vCPU (mce.c). */
 	case KVM_CAP_MCE:
 		return NVMX_MCE_BANKS;
+	/* Rates other than the host's need TSC scaling (tsc.c). */
+	case KVM_CAP_TSC_CONTROL:
+	case KVM_CAP_VM_TSC_CONTROL:
+		return nvmx_tsc_scaling;
 	default:
 		return 0;
 	}
@@ -366,11 +370,11 @@ static long nvmx_vm_ioctl(struct file *filp, unsigned int ioctl,
 	case KVM_SET_CLOCK:
 		return nvmx_vm_set_clock(vm, argp);
 	case KVM_GET_TSC_KHZ:
-		return nvmx_get_tsc_khz();
+		return nvmx_vm_get_tsc_khz(vm);
 	case KVM_X86_SET_MSR_FILTER:
 		return nvmx_vm_set_msr_filter(vm, argp);
 	case KVM_SET_TSC_KHZ:
-		return nvmx_set_tsc_khz(arg);
+		return nvmx_vm_set_tsc_khz(vm, arg);
 	case KVM_IOEVENTFD:
 		return nvmx_vm_ioeventfd(vm, argp);
 	case NVMX_GET_POLICY:
@@ -410,6 +414,7 @@ int nvmx_vm_create(unsigned long type)
 	nvmx_ioeventfd_init_vm(vm);
 	nvmx_policy_vm_init(vm);
 	nvmx_kvmclock_vm_init(vm);
+	vm->tsc_khz = tsc_khz;
 	r = nvmx_vmx_get();
 	if (r)
 		goto err_free_vm;

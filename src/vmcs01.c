@@ -92,9 +92,14 @@ static int nvmx_compute_controls(void)
 			     SECONDARY_EXEC_ENABLE_EPT |
 			     SECONDARY_EXEC_ENABLE_VPID |
 			     SECONDARY_EXEC_UNRESTRICTED_GUEST,
-			     SECONDARY_EXEC_WBINVD_EXITING, &nvmx_proc2_ctls);
+			     SECONDARY_EXEC_WBINVD_EXITING |
+			     SECONDARY_EXEC_TSC_SCALING, &nvmx_proc2_ctls);
 	if (r)
 		return r;
+	/* Scaling needs a calibrated host rate to scale from. */
+	if (!tsc_khz)
+		nvmx_proc2_ctls &= ~SECONDARY_EXEC_TSC_SCALING;
+	nvmx_tsc_scaling = nvmx_proc2_ctls & SECONDARY_EXEC_TSC_SCALING;
 	r = nvmx_ctls_adjust(nvmx_caps.exit,
 			     VM_EXIT_HOST_ADDR_SPACE_SIZE |
 			     VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT |
@@ -286,9 +291,7 @@ int nvmx_vmcs01_setup(struct nvmx_vcpu *vcpu)
 	nvmx_vmwrite(VM_EXIT_MSR_LOAD_COUNT, 0);
 	nvmx_vmwrite(VM_ENTRY_MSR_LOAD_COUNT, 0);
 	nvmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, 0);
-	/* The guest's TSC starts at 0 when the vCPU is created, as on KVM. */
-	vcpu->tsc_offset = -rdtsc();
-	nvmx_vmwrite(TSC_OFFSET, vcpu->tsc_offset);
+	nvmx_tsc_vcpu_init(vcpu);
 	nvmx_vmwrite(VIRTUAL_PROCESSOR_ID, vcpu->vpid);
 	nvmx_vmwrite(EPT_POINTER, vcpu->vm->eptp);
 	nvmx_vmwrite(MSR_BITMAP, page_to_phys(vcpu->msr_bitmap));

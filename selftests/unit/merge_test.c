@@ -314,6 +314,17 @@ TEST(proc2_controls)
 		  NVMX_MG_PROC2_INVPCID, p);
 }
 
+/* TSC scaling is L0's: L2 runs at L1's rate, whatever vmcs12 says. */
+TEST(proc2_tsc_scaling_is_l0s)
+{
+	struct nvmx_vmcs12 v = v12_zero();
+	const u32 ts = NVMX_MG_PROC2_TSC_SCALING;
+
+	EXPECT_EQ(ts, merge(NVMX_MG_CTL_PROC2, PROC2_01 | ts, &v, 0) & ts);
+	EXPECT_EQ(0, merge(NVMX_MG_CTL_PROC2, PROC2_01, &v, ts) & ts);
+	EXPECT_EQ(ts, merge(NVMX_MG_CTL_PROC2, PROC2_01 | ts, &v, ts) & ts);
+}
+
 TEST(exit_controls_are_l0s)
 {
 	struct nvmx_vmcs12 v = v12_zero();

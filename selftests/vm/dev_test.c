@@ -207,6 +207,8 @@ static const long tested_caps[] = {
 	KVM_CAP_X86_TRIPLE_FAULT_EVENT,
 	/* Tested by the libkvm programs kvmclock_test and kvm_clock_test. */
 	KVM_CAP_ADJUST_CLOCK, KVM_CAP_GET_TSC_KHZ,
+	/* By tsc_scaling_test (the tscscale profile has TSC scaling). */
+	KVM_CAP_TSC_CONTROL, KVM_CAP_VM_TSC_CONTROL,
 	/* By msr_filter_test and userspace_msr_exit_test. */
 	KVM_CAP_X86_MSR_FILTER, KVM_CAP_X86_USER_SPACE_MSR,
 	/* By mce_test and msr_index_test; by platform_info_test. */

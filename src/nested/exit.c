@@ -236,6 +236,8 @@ static void nvmx_leave_l2(struct nvmx_vcpu *vcpu)
 		nvmx_policy_apply_ctls(vcpu, false);
 		vcpu->policy_stale01 = false;
 	}
+	/* L1's TSC set while L2 ran. */
+	nvmx_tsc_vmcs01_sync(vcpu);
 }
 
 static void nvmx_nested_finish_exit(struct nvmx_vcpu *vcpu, u32 reason,

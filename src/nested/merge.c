@@ -86,7 +86,11 @@ static const struct nvmx_merge_bit nvmx_proc2_bits[] = {
 	ROW(mode_based_ept_exec, 22, NEVER),
 	ROW(sub_page_write_perms, 23, NEVER),
 	ROW(pt_uses_guest_phys, 24, NEVER),
-	ROW(tsc_scaling, 25, NEVER),
+	/*
+	 * L0's: L2's TSC is L1's, which runs at L0's ratio (L1 is not
+	 * offered scaling, so vmcs12's bit never gets this far).
+	 */
+	ROW(tsc_scaling, 25, L0),
 	ROW(user_wait_pause, 26, NEVER),
 	ROW(enable_pconfig, 27, NEVER),
 	ROW(enable_enclv_exiting, 28, NEVER),

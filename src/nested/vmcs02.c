@@ -119,6 +119,9 @@ static void nvmx_vmcs02_controls(struct nvmx_vcpu *vcpu,
 	nvmx_v02_write(vcpu, PAGE_FAULT_ERROR_CODE_MATCH, x02.pfec_match);
 	nvmx_v02_write(vcpu, TSC_OFFSET,
 		       nvmx_merge_tsc_offset(s->tsc_offset, v12));
+	/* L1's ratio: vmcs12 has no multiplier of its own (tsc.c). */
+	if (nvmx_tsc_scaling)
+		nvmx_v02_write(vcpu, TSC_MULTIPLIER, vcpu->tsc_ratio);
 }
 
 /*
