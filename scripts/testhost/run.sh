@@ -13,7 +13,7 @@ here=$NVMX_TOP/scripts/testhost
 
 profiles=("$@")
 # The longest first, so that two at a time end close together.
-[ ${#profiles[@]} -gt 0 ] || profiles=(qemu kvm main smp run noept novmx noug spec fuzz nfuzz)
+[ ${#profiles[@]} -gt 0 ] || profiles=(qemu kvm main smp run noept novmx noug spec fuzz nfuzz tscscale)
 
 nvmx_deps
 linux_source

@@ -24,6 +24,7 @@
 #include "test_util.h"
 
 #include "nvmx_kvm.h"
+#include "nvmx_pvclock.h"
 
 #define NSEC_PER_SEC_U	1000000000ULL
 /* How far KVM_SET_CLOCK moves the clock: far beyond any run's length. */
@@ -36,22 +37,6 @@
 #define TSC_JUMP	BIT_ULL(40)
 #define VALID_FLAGS	(KVM_CLOCK_TSC_STABLE | KVM_CLOCK_REALTIME | \
 			 KVM_CLOCK_HOST_TSC)
-
-/* One consistent read of the guest's pvclock page, and its TSC. */
-static u64 guest_read_clock(struct pvclock_vcpu_time_info *p, u64 *tsc)
-{
-	u32 version;
-	u64 ns;
-
-	do {
-		version = READ_ONCE(p->version);
-		asm volatile("" ::: "memory");
-		*tsc = rdtsc();
-		ns = __pvclock_read_cycles(p, *tsc);
-		asm volatile("" ::: "memory");
-	} while ((version & 1) || version != READ_ONCE(p->version));
-	return ns;
-}
 
 static void guest_main(vm_paddr_t pvti_gpa, struct pvclock_vcpu_time_info *p,
 		       vm_paddr_t wall_gpa)
