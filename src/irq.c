@@ -257,6 +257,22 @@ void nvmx_inject_events(struct nvmx_vcpu *vcpu)
 }
 
 /*
+ * Whether a pending interrupt ends a halt now (lapic.c's wake test). While
+ * L2 runs with vmcs12's external-interrupt exiting, the interrupt is a VM
+ * exit to L1 whatever L2's RFLAGS.IF (SDM "VM Exits Caused by Events");
+ * otherwise the halted level's IF decides (HLT's exit ended any STI or
+ * MOV SS blocking).
+ */
+bool nvmx_irq_wakes_halt(struct nvmx_vcpu *vcpu)
+{
+	if (vcpu->nested.guest_mode &&
+	    (vcpu->nested.vmcs12->pin_based_vm_exec_control &
+	     PIN_BASED_EXT_INTR_MASK))
+		return true;
+	return nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_IF;
+}
+
+/*
  * Whether userspace may inject an interrupt now (kvm_run's
  * ready_for_interrupt_injection, KVM_EXIT_IRQ_WINDOW_OPEN): the guest
  * takes one, none is queued, and no event is half delivered, so that

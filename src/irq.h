@@ -45,6 +45,7 @@ void nvmx_vcpu_queue_nmi(struct nvmx_vcpu *vcpu);
  */
 void nvmx_inject_events(struct nvmx_vcpu *vcpu);
 bool nvmx_irq_window_open(struct nvmx_vcpu *vcpu);
+bool nvmx_irq_wakes_halt(struct nvmx_vcpu *vcpu);
 int nvmx_irq_pre_run(struct nvmx_vcpu *vcpu);
 void nvmx_irq_post_run(struct nvmx_vcpu *vcpu);
 long nvmx_vcpu_interrupt(struct nvmx_vcpu *vcpu, void __user *argp);

@@ -268,8 +268,8 @@ static bool nvmx_lapic_init_blocked(struct nvmx_vcpu *vcpu)
 
 /*
  * The vCPU's own task, in KVM_RUN's wait: as KVM's, a halted vCPU wakes
- * for an interrupt only if it could take it now (RFLAGS.IF; HLT's exit
- * ended any STI or MOV SS blocking), for INIT, and (with NMIs, which
+ * for an interrupt only if it could take it now (nvmx_irq_wakes_halt():
+ * RFLAGS.IF, or an exit to L1 from L2), for INIT, and (with NMIs, which
  * run.c checks) nothing else; one waiting for SIPI wakes for SIPI or INIT.
  */
 bool nvmx_lapic_has_wake_event(struct nvmx_vcpu *vcpu)
@@ -285,7 +285,7 @@ bool nvmx_lapic_has_wake_event(struct nvmx_vcpu *vcpu)
 		return (nvmx_lapic_pending_vector(vcpu) >= 0 ||
 			(nvmx_lapic_accepts_extint(vcpu) &&
 			 nvmx_pic_pending_vector(vcpu) >= 0)) &&
-		       (nvmx_vmread(GUEST_RFLAGS) & X86_EFLAGS_IF);
+		       nvmx_irq_wakes_halt(vcpu);
 	default:
 		return false;
 	}
