@@ -118,13 +118,28 @@ static bool nvmx_pic_in_kernel(struct nvmx_vcpu *vcpu)
 }
 
 /*
+ * Whether the vCPU has room for an ExtINT vector from userspace's PIC:
+ * always without an in-kernel APIC; with a split irqchip, none queued and
+ * the APIC taking ExtINT (LINT0 unmasked in ExtINT mode, or disabled).
+ */
+static bool nvmx_accepts_user_extint(struct nvmx_vcpu *vcpu)
+{
+	return !vcpu->vm->irqchip ||
+	       (!vcpu->ext_queued && nvmx_lapic_accepts_extint(vcpu));
+}
+
+/*
  * request_interrupt_window counts only with the PIC in userspace (as KVM):
- * no irqchip, or a split one.
+ * no irqchip, or a split one; and only while the vCPU could take what
+ * userspace would inject. Else an interrupt-window exit with LINT0 masked
+ * would open a window userspace may not use, and the entry exit again at
+ * once, forever.
  */
 static bool nvmx_user_window(struct nvmx_vcpu *vcpu)
 {
 	return !nvmx_pic_in_kernel(vcpu) &&
-	       READ_ONCE(vcpu->run->request_interrupt_window);
+	       READ_ONCE(vcpu->run->request_interrupt_window) &&
+	       nvmx_accepts_user_extint(vcpu);
 }
 
 static void nvmx_inject_gather(struct nvmx_vcpu *vcpu,
@@ -288,8 +303,7 @@ static bool nvmx_irq_ready(struct nvmx_vcpu *vcpu)
 	 * A split irqchip, as KVM: one ExtINT vector at a time, and only
 	 * while the APIC would take it (LINT0 in ExtINT mode, or disabled).
 	 */
-	if (vcpu->vm->irqchip &&
-	    (vcpu->ext_queued || !nvmx_lapic_accepts_extint(vcpu)))
+	if (!nvmx_accepts_user_extint(vcpu))
 		return false;
 	nvmx_inject_gather(vcpu, &in);
 	return nvmx_inject_irq_allowed(&in);

@@ -10,7 +10,8 @@
  *  - an MSI (KVM_SIGNAL_MSI) and an MSI route (KVM_IRQ_LINE) reach the
  *    guest's handler;
  *  - request_interrupt_window gives KVM_EXIT_IRQ_WINDOW_OPEN, ready for
- *    injection (the PIC is userspace's);
+ *    injection (the PIC is userspace's), but only once LINT0 takes
+ *    ExtINT: with it masked the guest runs on;
  *  - KVM_INTERRUPT queues one ExtINT vector (EEXIST for a second) that
  *    the guest takes through LINT0;
  *  - the EOI of a level-triggered MSI route of a userspace IOAPIC pin
@@ -28,6 +29,7 @@
 #define NR_PINS		24
 #define REG_LVT0	0x350
 #define DM_EXTINT	0x700U
+#define LVT_MASKED	0x10000U
 #define MSI_LEVEL	0x8000U
 
 #define VEC_MSI		0x60
@@ -55,7 +57,14 @@ static void wait_hits(u8 vec, u32 n)
 
 static void guest_code(void)
 {
+	long i;
+
 	xapic_enable();
+	/* LINT0 masked: userspace's window must not open (see main()). */
+	xapic_write_reg(REG_LVT0, LVT_MASKED | DM_EXTINT);
+	for (i = 0; i < 100; i++)
+		asm volatile("sti; nop; cli" : : : "memory");
+	GUEST_SYNC(5);
 	xapic_write_reg(REG_LVT0, DM_EXTINT);
 	GUEST_SYNC(1);
 	/* KVM_SIGNAL_MSI and the edge MSI route, highest first. */
@@ -196,6 +205,18 @@ int main(void)
 	r = line(vm, 3, 1);
 	TEST_ASSERT(r == -1, "GSI 3 without routes: status %d", r);
 	printf("ok: KVM_IRQ_LINE without a route\n");
+
+	/*
+	 * With LINT0 masked the vCPU cannot take an ExtINT: as on KVM, a
+	 * window request waits and the guest runs on to its sync (without
+	 * the rule, an interrupt-window exit at every entry, for ever).
+	 */
+	run->request_interrupt_window = 1;
+	alarm(120);
+	run_to(vcpu, 5);
+	alarm(0);
+	run->request_interrupt_window = 0;
+	printf("ok: no window with LINT0 masked\n");
 
 	run_to(vcpu, 1);
 	routes(vm);
