@@ -158,7 +158,8 @@ int nvmx_emulate_mmio(struct nvmx_vcpu *vcpu, u64 gpa)
 	if (nvmx_mmio_in_kernel(vcpu, gpa, insn, &val)) {
 		if (!insn->is_write)
 			nvmx_mmio_finish_load(vcpu, insn, val);
-		nvmx_vmwrite(GUEST_RIP, nvmx_vmread(GUEST_RIP) + insn->len);
+		/* As any emulated instruction: blocking ends, a step is due. */
+		nvmx_vcpu_advance_rip(vcpu, insn->len);
 		return 1;
 	}
 

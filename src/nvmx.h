@@ -494,6 +494,7 @@ int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
 
 /* run.c: KVM_RUN, VM entry and exit */
 int nvmx_vcpu_run(struct nvmx_vcpu *vcpu);
+void nvmx_vcpu_advance_rip(struct nvmx_vcpu *vcpu, u32 len);
 void nvmx_vcpu_skip_insn(struct nvmx_vcpu *vcpu);
 unsigned long nvmx_gpr_read(struct nvmx_vcpu *vcpu, unsigned int n);
 void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v);

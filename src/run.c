@@ -31,7 +31,7 @@ void nvmx_gpr_write(struct nvmx_vcpu *vcpu, unsigned int n, unsigned long v)
 }
 
 /* Steps RIP past an instruction of @len bytes the guest did not run. */
-static void nvmx_vcpu_advance_rip(struct nvmx_vcpu *vcpu, u32 len)
+void nvmx_vcpu_advance_rip(struct nvmx_vcpu *vcpu, u32 len)
 {
 	u32 intr;
 

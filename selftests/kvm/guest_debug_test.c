@@ -10,8 +10,9 @@
  *  - SINGLESTEP: one KVM_EXIT_DEBUG per instruction, dr6 BS, pc the next
  *    instruction, over four plain instructions, then (not on kvm_intel
  *    in Bochs, see below) CPUID (emulated), OUT (a KVM_EXIT_IO first,
- *    the step when KVM_RUN completes it) and a NOP: exactly seven steps
- *    over seven instructions;
+ *    the step when KVM_RUN completes it), a NOP, a read of the xAPIC
+ *    page (emulated MMIO the kernel completes) and a NOP: exactly nine
+ *    steps over nine instructions;
  *  - INJECT_DB reaches the guest's #DB handler;
  *  - nvmx only: unknown flags, BLOCKIRQ and DR7 bits 63:32 are EINVAL.
  * The guest's own #DB handler must not run for the debugger's events.
@@ -24,6 +25,7 @@
 #include "processor.h"
 #include "test_util.h"
 
+#include "apic.h"
 #include "nvmx_kvm.h"
 
 #define DR6_FIXED	0xffff0ff0ULL
@@ -35,7 +37,8 @@ static u64 bp_count, bp_rip, db_count;
 
 /*
  * The instructions from ss_start, and their lengths: four the CPU runs,
- * then three that exit (CPUID, emulated; OUT, to userspace) and a NOP.
+ * then three that exit (CPUID, emulated; OUT, to userspace) and a NOP,
+ * then an MMIO read the kernel completes and a NOP.
  */
 static const unsigned int ss_len[] = {
 	1,	/* nop */
@@ -44,6 +47,8 @@ static const unsigned int ss_len[] = {
 	1,	/* nop */
 	2,	/* cpuid */
 	2,	/* out %al, $0x80 */
+	1,	/* nop */
+	2,	/* mov (%rsi), %eax: the xAPIC version, read in the kernel */
 	1,	/* nop */
 };
 
@@ -103,14 +108,23 @@ static void guest_code(void)
 	asm volatile("hw_bp: nop");
 	asm volatile("movl $5, %0\n\t"
 		     "data_after:" : "=m"(watched));
-	asm volatile("ss_start: nop\n\t"
+	/*
+	 * The first read maps the page tables of the APIC's page into EPT
+	 * (an exit the CPU retries, after which Bochs leaves a step trap
+	 * pending, as below), so that the stepped read exits only as MMIO.
+	 */
+	asm volatile("mov (%%rsi), %%eax\n\t"
+		     "ss_start: nop\n\t"
 		     "xor %%eax, %%eax\n\t"
 		     "mov $0x1234, %%ebx\n\t"
 		     "nop\n\t"
 		     "cpuid\n\t"
 		     "out %%al, $0x80\n\t"
+		     "nop\n\t"
+		     "mov (%%rsi), %%eax\n\t"
 		     "nop"
-		     : : : "eax", "ebx", "ecx", "edx");
+		     : : "S"(APIC_DEFAULT_GPA + APIC_LVR)
+		     : "eax", "ebx", "ecx", "edx");
 	GUEST_SYNC_ARGS(2, READ_ONCE(db_count), 0, 0, 0);
 	/* Userspace injects #DB (INJECT_DB) here. */
 	GUEST_SYNC_ARGS(3, READ_ONCE(db_count), 0, 0, 0);
@@ -208,6 +222,7 @@ int main(void)
 	ksft_set_plan(nvmx ? 11 : 8);
 
 	vm = vm_create_with_one_vcpu(&vcpu, guest_code);
+	virt_pg_map(vm, APIC_DEFAULT_GPA, APIC_DEFAULT_GPA);
 	run = vcpu->run;
 	vm_init_descriptor_tables(vm);
 	vcpu_init_descriptor_tables(vcpu);
