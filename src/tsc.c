@@ -51,6 +51,14 @@ u64 nvmx_guest_tsc_current(struct nvmx_vcpu *vcpu)
 	return nvmx_merge_tsc_offset(tsc, vcpu->nested.vmcs12);
 }
 
+/* @offset and the vCPU's multiplier (where the host scales) into the VMCS. */
+static void nvmx_tsc_write_vmcs(struct nvmx_vcpu *vcpu, u64 offset)
+{
+	nvmx_vmwrite(TSC_OFFSET, offset);
+	if (nvmx_tsc_scaling)
+		nvmx_vmwrite(TSC_MULTIPLIER, vcpu->tsc_ratio);
+}
+
 /*
  * The offset and multiplier into the current VMCS. While L2 runs that is
  * vmcs02, which takes vmcs12's offset on top; vmcs01 is then written when
@@ -64,9 +72,7 @@ static void nvmx_tsc_apply(struct nvmx_vcpu *vcpu)
 		offset = nvmx_merge_tsc_offset(offset, vcpu->nested.vmcs12);
 		vcpu->tsc_stale01 = true;
 	}
-	nvmx_vmwrite(TSC_OFFSET, offset);
-	if (nvmx_tsc_scaling)
-		nvmx_vmwrite(TSC_MULTIPLIER, vcpu->tsc_ratio);
+	nvmx_tsc_write_vmcs(vcpu, offset);
 	/* The kvmclock page holds a guest TSC value and the guest's rate. */
 	nvmx_vcpu_make_request(vcpu, NVMX_REQ_CLOCK);
 }
@@ -77,9 +83,7 @@ void nvmx_tsc_vmcs01_sync(struct nvmx_vcpu *vcpu)
 	if (!vcpu->tsc_stale01)
 		return;
 	vcpu->tsc_stale01 = false;
-	nvmx_vmwrite(TSC_OFFSET, vcpu->tsc_offset);
-	if (nvmx_tsc_scaling)
-		nvmx_vmwrite(TSC_MULTIPLIER, vcpu->tsc_ratio);
+	nvmx_tsc_write_vmcs(vcpu, vcpu->tsc_offset);
 }
 
 /* L1's TSC reads @guest_tsc now. VMCS loaded. */
