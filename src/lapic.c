@@ -770,12 +770,21 @@ static int nvmx_lapic_reg_write(struct nvmx_vcpu *vcpu, unsigned int off,
 static void nvmx_lapic_reset_regs(struct nvmx_vcpu *vcpu, bool init)
 {
 	u32 id = init ? nvmx_apic_rd(vcpu, NVMX_APIC_ID) : vcpu->id << 24;
+	u32 *regs = nvmx_apic_regs(vcpu);
 	unsigned long flags;
 	bool x2 = nvmx_lapic_x2apic_mode(vcpu);
+	unsigned int i;
 
 	nvmx_lapic_timer_stop(vcpu);
 	spin_lock_irqsave(&vcpu->lapic.lock, flags);
-	memset(nvmx_apic_regs(vcpu), 0, PAGE_SIZE);
+	/*
+	 * Not the ID, nor an x2APIC's LDR, which senders match without the
+	 * lock: a message racing INIT, as the SIPI Linux sends right after
+	 * it, must find what INIT keeps, not a cleared page's 0.
+	 */
+	for (i = 0; i < PAGE_SIZE / 4; i++)
+		if (i != NVMX_APIC_ID >> 2 && (!x2 || i != NVMX_APIC_LDR >> 2))
+			WRITE_ONCE(regs[i], 0);
 	/* INIT keeps the APIC ID (x2APIC: the whole register) and LDR. */
 	nvmx_apic_wr(vcpu, NVMX_APIC_ID, id);
 	if (x2)
