@@ -11,7 +11,9 @@
  * double-fault rules (dfault.c).
  */
 #include <linux/kvm.h>
+#include <linux/percpu.h>
 #include <linux/string.h>
+#include <asm/debugreg.h>
 #include <asm/trapnr.h>
 #include <asm/vmx.h>
 
@@ -42,6 +44,12 @@ void nvmx_queue_event(struct nvmx_vcpu *vcpu, const struct nvmx_event *e)
 	case NVMX_DF_SERIAL:
 		vcpu->pending = *e;
 		vcpu->pending.valid = true;
+		/*
+		 * As KVM: only an exception for L2 keeps its payload until
+		 * entry, where L1 may still take it as an exit instead.
+		 */
+		if (!vcpu->nested.guest_mode)
+			nvmx_event_deliver_payload(vcpu, &vcpu->pending);
 		break;
 	case NVMX_DF_DOUBLE:
 		vcpu->pending = (struct nvmx_event) {
@@ -69,6 +77,38 @@ void nvmx_queue_exception(struct nvmx_vcpu *vcpu, u8 vector, bool has_error,
 	nvmx_queue_event(vcpu, &e);
 }
 
+/* #PF for @addr: CR2 is written when it is delivered, not when queued. */
+void nvmx_queue_pf(struct nvmx_vcpu *vcpu, u64 addr, u32 error_code)
+{
+	struct nvmx_event e = {
+		.valid = true, .vector = PF_VECTOR, .type = NVMX_EVENT_HW_EXC,
+		.has_error = true, .error_code = error_code,
+		.has_payload = true, .payload = addr,
+	};
+
+	nvmx_queue_event(vcpu, &e);
+}
+
+/*
+ * What delivering exception @e writes besides the stack: CR2 for #PF; for
+ * #DB, B0-B3 replaced and BD/BS added, and DR7.GD cleared so that the
+ * handler may use the debug registers (SDM 18.2.3, 18.2.4). Other vectors
+ * carry no payload.
+ */
+void nvmx_event_deliver_payload(struct nvmx_vcpu *vcpu, struct nvmx_event *e)
+{
+	if (!e->has_payload || e->type != NVMX_EVENT_HW_EXC)
+		return;
+	e->has_payload = false;
+	if (e->vector == PF_VECTOR) {
+		vcpu->regs.cr2 = e->payload;
+	} else if (e->vector == DB_VECTOR) {
+		vcpu->dr6 = nvmx_dr6_value((vcpu->dr6 & ~DR_TRAP_BITS) |
+					   (e->payload & NVMX_DB_QUAL_BITS));
+		vcpu->dr7 &= ~NVMX_DR7_GD;
+	}
+}
+
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu)
 {
 	nvmx_queue_exception(vcpu, GP_VECTOR, true, 0);
@@ -93,6 +133,8 @@ void nvmx_inject_pending(struct nvmx_vcpu *vcpu)
 	if (vcpu->pending.valid) {
 		*e = vcpu->pending;
 		vcpu->pending.valid = false;
+		/* L1 did not take it: now it is delivered. */
+		nvmx_event_deliver_payload(vcpu, e);
 	}
 	if (!e->valid)
 		return;
@@ -100,7 +142,11 @@ void nvmx_inject_pending(struct nvmx_vcpu *vcpu)
 	/* Real mode has no error codes; VM entry refuses one there. */
 	if (e->has_error && (nvmx_read_cr0(vcpu) & X86_CR0_PE)) {
 		info |= INTR_INFO_DELIVER_CODE_MASK;
-		nvmx_vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, e->error_code);
+		/*
+		 * VM entry fails on bits 31:16 (SDM 26.2.1.3) and no CPU makes
+		 * them; userspace may set them (KVM's ABI), so they go here.
+		 */
+		nvmx_vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, (u16)e->error_code);
 	}
 	if (e->insn_len)
 		nvmx_vmwrite(VM_ENTRY_INSTRUCTION_LEN, e->insn_len);
@@ -147,26 +193,36 @@ void nvmx_requeue_vectoring(struct nvmx_vcpu *vcpu, u32 idt_info,
  * KVM_GET/SET_VCPU_EVENTS (api.rst), for the level that runs now (L2's
  * events while L2 runs, as KVM). nvmx has one event in flight
  * (vcpu->injected, or vcpu->pending for an exception not yet in the
- * VMCS), KVM_INTERRUPT's queued vector and the NMI latch; SMM and
- * exception payloads are not offered and are refused; the triple-fault
- * event only once KVM_CAP_X86_TRIPLE_FAULT_EVENT is enabled.
+ * VMCS), KVM_INTERRUPT's queued vector and the NMI latch; SMM is not
+ * offered and is refused; pending exceptions and payloads only once
+ * KVM_CAP_EXCEPTION_PAYLOAD is enabled, the triple-fault event once
+ * KVM_CAP_X86_TRIPLE_FAULT_EVENT is.
  * Under vcpu->mutex, with the VMCS loaded.
  */
 
 void nvmx_vcpu_get_events(struct nvmx_vcpu *vcpu, struct kvm_vcpu_events *ev)
 {
-	const struct nvmx_event *x = vcpu->pending.valid ? &vcpu->pending :
-				     &vcpu->injected;
+	struct nvmx_event *x = vcpu->pending.valid ? &vcpu->pending :
+			       &vcpu->injected;
+	bool payload = READ_ONCE(vcpu->vm->exception_payload);
 	u32 intr = nvmx_vmread(GUEST_INTERRUPTIBILITY_INFO);
 
 	memset(ev, 0, sizeof(*ev));
 	/*
-	 * Without KVM_CAP_EXCEPTION_PAYLOAD pending reads as injected. Soft
-	 * exceptions (INT3, INTO) are not reported, as KVM: there is no
-	 * instruction length, and the instruction runs again.
+	 * Without KVM_CAP_EXCEPTION_PAYLOAD pending reads as injected, so its
+	 * payload is delivered now, as KVM does. Soft exceptions (INT3, INTO)
+	 * are not reported, as KVM: there is no instruction length, and the
+	 * instruction runs again.
 	 */
 	if (x->valid && x->type == NVMX_EVENT_HW_EXC) {
-		ev->exception.injected = 1;
+		if (payload && x == &vcpu->pending) {
+			ev->exception.pending = 1;
+			ev->exception_has_payload = x->has_payload;
+			ev->exception_payload = x->has_payload ? x->payload : 0;
+		} else {
+			nvmx_event_deliver_payload(vcpu, x);
+			ev->exception.injected = 1;
+		}
 		ev->exception.nr = x->vector;
 		ev->exception.has_error_code = x->has_error;
 		ev->exception.error_code = x->error_code;
@@ -190,6 +246,8 @@ void nvmx_vcpu_get_events(struct nvmx_vcpu *vcpu, struct kvm_vcpu_events *ev)
 	/* Never valid when reported (as KVM); not in SMM. */
 	ev->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW |
 		    KVM_VCPUEVENT_VALID_SMM;
+	if (payload)
+		ev->flags |= KVM_VCPUEVENT_VALID_PAYLOAD;
 	if (READ_ONCE(vcpu->vm->triple_fault_event)) {
 		ev->flags |= KVM_VCPUEVENT_VALID_TRIPLE_FAULT;
 		ev->triple_fault.pending = vcpu->triple_fault;
@@ -210,7 +268,15 @@ void nvmx_vcpu_get_events(struct nvmx_vcpu *vcpu, struct kvm_vcpu_events *ev)
 int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
 			 const struct kvm_vcpu_events *ev)
 {
-	bool exc = ev->exception.injected, nmi = ev->nmi.injected;
+	/*
+	 * KVM's reading of the payload fields: only with VALID_PAYLOAD; then
+	 * a pending exception wins over injected, and only it has a payload.
+	 */
+	bool valid_payload = ev->flags & KVM_VCPUEVENT_VALID_PAYLOAD;
+	bool exc_pending = valid_payload && ev->exception.pending;
+	bool has_payload = exc_pending && ev->exception_has_payload;
+	bool exc = ev->exception.injected || exc_pending;
+	bool nmi = ev->nmi.injected;
 	/* An interrupt in flight with the APIC in the kernel: the slot's. */
 	bool irq = ev->interrupt.injected && !ev->interrupt.soft &&
 		   vcpu->vm->irqchip;
@@ -219,7 +285,7 @@ int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
 	if (ev->flags & ~NVMX_VCPUEVENT_FLAGS)
 		return -EINVAL;
 	/* As KVM without the capabilities enabled. */
-	if (ev->flags & KVM_VCPUEVENT_VALID_PAYLOAD)
+	if (valid_payload && !READ_ONCE(vcpu->vm->exception_payload))
 		return -EINVAL;
 	if ((ev->flags & KVM_VCPUEVENT_VALID_TRIPLE_FAULT) &&
 	    !READ_ONCE(vcpu->vm->triple_fault_event))
@@ -245,15 +311,24 @@ int nvmx_vcpu_set_events(struct nvmx_vcpu *vcpu,
 	if (ev->interrupt.injected && ev->interrupt.soft)
 		return -EINVAL;
 
-	vcpu->pending.valid = false;
-	vcpu->injected = (struct nvmx_event){ .valid = exc || nmi || irq };
+	vcpu->pending = (struct nvmx_event){};
+	vcpu->injected = (struct nvmx_event){
+		.valid = (exc && !exc_pending) || nmi || irq,
+	};
 	if (exc) {
-		vcpu->injected.vector = ev->exception.nr;
-		vcpu->injected.type = NVMX_EVENT_HW_EXC;
-		vcpu->injected.has_error = ev->exception.has_error_code;
-		/* Bits 31:16 cannot be delivered; KVM drops them too. */
-		vcpu->injected.error_code = ev->exception.has_error_code ?
-					    (u16)ev->exception.error_code : 0;
+		struct nvmx_event *e = exc_pending ? &vcpu->pending :
+				       &vcpu->injected;
+
+		e->valid = true;
+		e->vector = ev->exception.nr;
+		e->type = NVMX_EVENT_HW_EXC;
+		e->has_error = ev->exception.has_error_code;
+		/* All 32 bits kept, as KVM; what reaches a CPU has 15:0. */
+		e->error_code = ev->exception.has_error_code ?
+				ev->exception.error_code : 0;
+		/* Delivered at entry, or the qualification of L1's exit. */
+		e->has_payload = has_payload;
+		e->payload = has_payload ? ev->exception_payload : 0;
 	} else if (nmi) {
 		vcpu->injected.vector = X86_TRAP_NMI;
 		vcpu->injected.type = NVMX_EVENT_NMI;

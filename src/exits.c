@@ -45,9 +45,6 @@ static int nvmx_unexpected_exit(struct nvmx_vcpu *vcpu)
 				   KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON);
 }
 
-/* DR6 bits a #DB exit's qualification reports (B0-B3, BD, BS). */
-#define NVMX_DB_QUAL_BITS	(DR_TRAP_BITS | NVMX_DR6_BD | DR_STEP)
-
 /*
  * Queues #DB for the guest with @dr6 (B0-B3, BD, BS) as what its DR6
  * gains: as the CPU delivers it, B0-B3 are replaced, the other bits add
@@ -55,10 +52,13 @@ static int nvmx_unexpected_exit(struct nvmx_vcpu *vcpu)
  */
 void nvmx_queue_db(struct nvmx_vcpu *vcpu, unsigned long dr6)
 {
-	vcpu->dr6 = nvmx_dr6_value((vcpu->dr6 & ~DR_TRAP_BITS) |
-				   (dr6 & NVMX_DB_QUAL_BITS));
-	vcpu->dr7 &= ~NVMX_DR7_GD;
-	nvmx_queue_exception(vcpu, DB_VECTOR, false, 0);
+	struct nvmx_event e = {
+		.valid = true, .vector = DB_VECTOR,
+		.type = INTR_TYPE_HARD_EXCEPTION >> 8,
+		.has_payload = true, .payload = dr6 & NVMX_DB_QUAL_BITS,
+	};
+
+	nvmx_queue_event(vcpu, &e);
 }
 
 /*

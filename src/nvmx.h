@@ -51,6 +51,8 @@ struct dentry;
 #define NVMX_DR7_FIXED_1	0x400UL
 #define NVMX_DR7_GD		BIT(13)
 #define NVMX_DR6_BD		BIT(13)
+/* What a #DB adds to DR6 (its exit qualification): B0-B3, BD, BS. */
+#define NVMX_DB_QUAL_BITS	(DR_TRAP_BITS | NVMX_DR6_BD | DR_STEP)
 #define NVMX_EXIT_REASON_GETSEC	11
 /*
  * DR6 bits a guest can change: B0-B3, BD, BS, BT. The rest read as the
@@ -121,6 +123,8 @@ struct nvmx_vm {
 	u64 identity_map_addr;
 	/* KVM_CAP_X86_TRIPLE_FAULT_EVENT enabled: in vCPU events (events.c). */
 	bool triple_fault_event;
+	/* KVM_CAP_EXCEPTION_PAYLOAD enabled: pending and payloads reported. */
+	bool exception_payload;
 	/*
 	 * The register emulation policy table and its masks (policy.h),
 	 * under @lock; @policy_gen counts the tables set, so that each vCPU
@@ -224,6 +228,13 @@ struct nvmx_event {
 	bool has_error;
 	u32 error_code;
 	u32 insn_len;
+	/*
+	 * What delivery writes, deferred while L1 may still take the
+	 * exception as a VM exit (KVM_CAP_EXCEPTION_PAYLOAD): CR2 for #PF,
+	 * DR6's new bits for #DB.
+	 */
+	bool has_payload;
+	u64 payload;
 };
 
 struct nvmx_vcpu {
@@ -483,6 +494,8 @@ long nvmx_vcpu_state_ioctl(struct nvmx_vcpu *vcpu, unsigned int ioctl,
 void nvmx_vcpu_inject_gp(struct nvmx_vcpu *vcpu);
 void nvmx_vcpu_inject_ud(struct nvmx_vcpu *vcpu);
 void nvmx_queue_event(struct nvmx_vcpu *vcpu, const struct nvmx_event *e);
+void nvmx_queue_pf(struct nvmx_vcpu *vcpu, u64 addr, u32 error_code);
+void nvmx_event_deliver_payload(struct nvmx_vcpu *vcpu, struct nvmx_event *e);
 void nvmx_queue_exception(struct nvmx_vcpu *vcpu, u8 vector, bool has_error,
 			  u32 error_code);
 void nvmx_inject_pending(struct nvmx_vcpu *vcpu);

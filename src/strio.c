@@ -204,9 +204,7 @@ static int nvmx_strio_access(struct nvmx_vcpu *vcpu,
 		r = nvmx_gwalk(&regs, nvmx_gwalk_read, vcpu->vm, a, access,
 			       &res);
 		if (r == NVMX_GWALK_FAULT) {
-			vcpu->regs.cr2 = a;
-			nvmx_queue_exception(vcpu, PF_VECTOR, true,
-					     res.error_code);
+			nvmx_queue_pf(vcpu, a, res.error_code);
 			return 1;
 		}
 		if (r)

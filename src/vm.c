@@ -72,6 +72,7 @@ long nvmx_check_extension(long cap)
 	case KVM_CAP_PIT_STATE2:
 	case KVM_CAP_VCPU_EVENTS:
 	case KVM_CAP_X86_TRIPLE_FAULT_EVENT:
+	case KVM_CAP_EXCEPTION_PAYLOAD:
 		return 1;
 	case KVM_CAP_IRQ_ROUTING:
 		return NVMX_MAX_IRQ_ROUTES;
@@ -261,10 +262,11 @@ static long nvmx_vm_enable_split_irqchip(struct nvmx_vm *vm, u64 nr_pins)
 }
 
 /*
- * KVM_ENABLE_CAP on the VM: KVM_CAP_MAX_VCPU_ID, KVM_CAP_SPLIT_IRQCHIP
- * and KVM_CAP_X86_TRIPLE_FAULT_EVENT. KVM_CAP_MAX_VCPU_ID's bound is set
- * once (again with the same value is fine), and the first vCPU fixes it
- * at NVMX_MAX_VCPUS if unset. Every other cap is KVM's -EINVAL.
+ * KVM_ENABLE_CAP on the VM: KVM_CAP_MAX_VCPU_ID, KVM_CAP_SPLIT_IRQCHIP,
+ * KVM_CAP_X86_TRIPLE_FAULT_EVENT and KVM_CAP_EXCEPTION_PAYLOAD (and the
+ * MSR caps). KVM_CAP_MAX_VCPU_ID's bound is set once (again with the same
+ * value is fine), and the first vCPU fixes it at NVMX_MAX_VCPUS if unset.
+ * Every other cap is KVM's -EINVAL.
  */
 static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
 {
@@ -276,6 +278,10 @@ static long nvmx_vm_enable_cap(struct nvmx_vm *vm, void __user *argp)
 	/* As KVM: any time, any argument (non-zero turns it on). */
 	if (!cap.flags && cap.cap == KVM_CAP_X86_TRIPLE_FAULT_EVENT) {
 		WRITE_ONCE(vm->triple_fault_event, !!cap.args[0]);
+		return 0;
+	}
+	if (!cap.flags && cap.cap == KVM_CAP_EXCEPTION_PAYLOAD) {
+		WRITE_ONCE(vm->exception_payload, !!cap.args[0]);
 		return 0;
 	}
 	if (!cap.flags && cap.cap == KVM_CAP_X86_USER_SPACE_MSR)

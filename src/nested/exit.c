@@ -174,7 +174,8 @@ static void nvmx_save_vectoring(struct nvmx_vcpu *vcpu)
 					VECTORING_INFO_VALID_MASK |
 					(e->has_error ?
 					 VECTORING_INFO_DELIVER_CODE_MASK : 0);
-	v12->idt_vectoring_error_code = e->error_code;
+	/* Bits 15:0, as a CPU reports it (userspace may have set more). */
+	v12->idt_vectoring_error_code = (u16)e->error_code;
 	if (e->insn_len)
 		v12->vm_exit_instruction_len = e->insn_len;
 }
@@ -382,18 +383,29 @@ int nvmx_nested_handle_exit(struct nvmx_vcpu *vcpu)
 bool nvmx_nested_check_events(struct nvmx_vcpu *vcpu)
 {
 	struct nvmx_event *p = &vcpu->pending;
+	u64 qual = 0;
 	u32 info;
 
 	if (!vcpu->nested.guest_mode || !p->valid)
 		return false;
 	if (!nvmx_route_exception_wanted(vcpu->nested.vmcs12, p->vector,
-					 p->error_code))
+					 (u16)p->error_code))
 		return false;
 	info = p->vector | ((u32)p->type << 8) | INTR_INFO_VALID_MASK |
 	       (p->has_error ? INTR_INFO_DELIVER_CODE_MASK : 0);
-	nvmx_nested_vmexit(vcpu, EXIT_REASON_EXCEPTION_NMI,
-			   p->vector == PF_VECTOR ? vcpu->regs.cr2 : 0, info,
-			   p->error_code);
+	/*
+	 * The exit's qualification is what delivery would have written (SDM
+	 * 28.2.1): a #PF's address, a #DB's DR6 bits; neither CR2 nor DR6
+	 * changes. Without a payload (a #PF userspace set without one) CR2
+	 * already holds the address.
+	 */
+	if (p->has_payload)
+		qual = p->payload;
+	else if (p->vector == PF_VECTOR)
+		qual = vcpu->regs.cr2;
+	/* An exit's error code has bits 15:0 only, as the CPU's. */
+	nvmx_nested_vmexit(vcpu, EXIT_REASON_EXCEPTION_NMI, qual, info,
+			   (u16)p->error_code);
 	return true;
 }
 

@@ -125,8 +125,7 @@ static int nvmx_l1_translate(struct nvmx_vcpu *vcpu, u64 gla, bool write,
 	/* VMX instructions run at CPL 0: supervisor accesses. */
 	r = nvmx_gwalk(&regs, nvmx_gwalk_read_l1, vcpu->vm, gla, access, &res);
 	if (r == NVMX_GWALK_FAULT) {
-		vcpu->regs.cr2 = gla;
-		nvmx_queue_exception(vcpu, PF_VECTOR, true, res.error_code);
+		nvmx_queue_pf(vcpu, gla, res.error_code);
 		return 1;
 	}
 	if (r)
