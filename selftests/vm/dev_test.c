@@ -205,6 +205,8 @@ static const long tested_caps[] = {
 	KVM_CAP_USER_NMI, KVM_CAP_VCPU_EVENTS,
 	/* Tested by vcpu_events_test and triple_fault_event_test. */
 	KVM_CAP_X86_TRIPLE_FAULT_EVENT,
+	/* By exception_payload_test and nested_exceptions_test. */
+	KVM_CAP_EXCEPTION_PAYLOAD,
 	/* Tested by the libkvm programs kvmclock_test and kvm_clock_test. */
 	KVM_CAP_ADJUST_CLOCK, KVM_CAP_GET_TSC_KHZ,
 	/* By tsc_scaling_test (the tscscale profile has TSC scaling). */
