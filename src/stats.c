@@ -20,7 +20,7 @@
 #include "stats.h"
 
 static_assert(sizeof(struct kvm_stats_header) == 6 * sizeof(u32));
-static_assert(sizeof(struct kvm_stats_desc) == 16);
+static_assert(NVMX_STATS_DESC_HEAD == 16);
 
 struct nvmx_stats_file {
 	const struct nvmx_stats_schema *schema;

@@ -26,6 +26,13 @@
 #define NVMX_STATS_NAME_SIZE	48
 
 /*
+ * The fixed part of a descriptor, which the name follows: 16 bytes. Not
+ * sizeof(struct kvm_stats_desc), which counts a name[KVM_STATS_NAME_SIZE]
+ * where the kernel's own build of the header declares one.
+ */
+#define NVMX_STATS_DESC_HEAD	offsetof(struct kvm_stats_desc, name)
+
+/*
  * VMX basic exit reasons 0..79: the buckets of the per-reason histograms,
  * as many as struct nvmx_exit_counts has, so that the stats fd and
  * NVMX_GET_EXIT_COUNTS show the same numbers.

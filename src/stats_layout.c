@@ -70,7 +70,7 @@ u32 nvmx_stats_desc_offset(const struct nvmx_stats_schema *s)
 
 u32 nvmx_stats_desc_size(const struct nvmx_stats_schema *s)
 {
-	return sizeof(struct kvm_stats_desc) + s->name_size;
+	return NVMX_STATS_DESC_HEAD + s->name_size;
 }
 
 u32 nvmx_stats_data_offset(const struct nvmx_stats_schema *s)
@@ -150,8 +150,8 @@ static void nvmx_stats_put_descs(const struct nvmx_stats_schema *s,
 		};
 		u64 at = base + i * dsize;
 
-		nvmx_stats_put(r, at, &d, sizeof(d));
-		nvmx_stats_put(r, at + sizeof(d), st->name,
+		nvmx_stats_put(r, at, &d, NVMX_STATS_DESC_HEAD);
+		nvmx_stats_put(r, at + NVMX_STATS_DESC_HEAD, st->name,
 			       nvmx_stats_strnlen(st->name, s->name_size - 1));
 	}
 }
