@@ -99,9 +99,9 @@ static long nvmx_dev_ioctl(struct file *filp, unsigned int ioctl,
 		return nvmx_check_extension(arg);
 	case KVM_GET_VCPU_MMAP_SIZE:
 		return arg ? -EINVAL : NVMX_VCPU_MMAP_PAGES * PAGE_SIZE;
-	case KVM_TRACE_ENABLE:
-	case KVM_TRACE_PAUSE:
-	case KVM_TRACE_DISABLE:
+	case NVMX_KVM_TRACE_ENABLE:
+	case NVMX_KVM_TRACE_PAUSE:
+	case NVMX_KVM_TRACE_DISABLE:
 		/* Withdrawn from KVM's ABI; KVM still answers them so. */
 		return -EOPNOTSUPP;
 	case KVM_GET_SUPPORTED_CPUID:

@@ -246,7 +246,7 @@ bool nvmx_ioeventfd_write(struct nvmx_vm *vm, bool pio, u64 addr,
 		if (p->len && (p->len != len ||
 			       (!p->wildcard && p->datamatch != val)))
 			continue;
-		eventfd_signal(p->ctx, 1);
+		nvmx_eventfd_signal(p->ctx);
 		hit = true;
 		break;
 	}

@@ -16,6 +16,8 @@
 #include <linux/uaccess.h>
 #include <asm/trapnr.h>
 #include <asm/vmx.h>
+/* smp_send_reschedule() traces the IPI it sends on newer kernels. */
+#include <trace/events/ipi.h>
 
 #include "dfault.h"
 #include "inject.h"

@@ -288,7 +288,7 @@ int nvmx_vcpu_run(struct nvmx_vcpu *vcpu)
 		goto out_put;
 	}
 	/* As KVM: EINTR, and exit_reason still says what the last exit was. */
-	if (READ_ONCE(run->immediate_exit)) {
+	if (nvmx_kvm_run_immediate_exit(run)) {
 		r = -EINTR;
 		goto out_put;
 	}

@@ -84,7 +84,7 @@ TRACE_EVENT(nvmx_nested_vmenter_failed,
 	    TP_fast_assign(__entry->vcpu_id = vcpu_id;
 			   __entry->error = error;
 			   __entry->qual = qual;
-			   __assign_str(check, check ? check : "?");),
+			   nvmx_trace_assign_str(check, check ? check : "?");),
 	    TP_printk("vcpu %u error %u qual 0x%llx check %s", __entry->vcpu_id,
 		      __entry->error, __entry->qual, __get_str(check))
 );

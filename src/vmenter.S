@@ -228,7 +228,7 @@ SYM_FUNC_START(nvmx_call_nmi_handler)
 	push	%rbp
 	pushf
 	push	$__KERNEL_CS
-	call	asm_exc_nmi_noist
+	call	NVMX_NMI_ENTRY
 	/* IRET restored RSP already; say so for objtool. */
 	mov	%rbp, %rsp
 	pop	%rbp
