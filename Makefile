@@ -3,7 +3,7 @@
 # User entry point. Kbuild (the file next to this one) drives the module
 # build itself.
 #
-#   make                  build nvmx.ko against KDIR
+#   make                  build nvmx.ko against KDIR (6.1 or 6.12; prints which)
 #   make W=1 WERROR=1     the CI build: extra warnings, all fatal
 #   make unit             userspace unit tests of the pure logic (ASan, UBSan)
 #   make selftests        the test binaries that run inside the test host
@@ -29,7 +29,20 @@ endif
 
 all: module
 
+# The series src/compat.h finds in KDIR's <linux/version.h>, printed before
+# the build; for any other kernel, compat.h's one-line #error instead.
+SERIES_PROBE = echo NVMX_KERNEL_SERIES | $(CC) -E -P -nostdinc -D__ASSEMBLY__ \
+	-I$(KDIR)/include/generated/uapi -include $(CURDIR)/src/compat.h -x c - 2>&1
+
 module:
+	@test -e $(KDIR)/include/generated/uapi/linux/version.h || { \
+		echo "nvmx: KDIR=$(KDIR) is not a prepared kernel build directory" >&2; \
+		exit 1; }
+	@out=$$($(SERIES_PROBE)) || { \
+		echo "$$out" | sed -n 's/^.* error: \(#error "\)\{0,1\}\([^"]*\)"\{0,1\}$$/\2/p' | \
+			head -n1 >&2; \
+		exit 1; }; \
+	echo "nvmx: building for the Linux $$(echo $$out | tr -d '"') series ($(KDIR))"
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(KBUILD_WERROR) modules
 
 clean:
