@@ -76,10 +76,20 @@
 #endif
 
 /*
- * On 6.1 the kernel itself executes VMXOFF on every CPU on emergency restart
- * and crash kexec (cpu_emergency_vmxoff()), so nvmx only handles orderly
- * reboot and kexec, through a reboot notifier.
+ * The emergency-virt callback (vmx.c), for emergency restart and crash
+ * kexec: <asm/reboot.h>'s single slot, exported on 6.12 and, since 6.1.149
+ * (Debian's 6.1.153-1), on 6.1, where those kernels stopped executing
+ * VMXOFF themselves. Older 6.1 kernels still do, and have no slot.
  */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 149)
+#define nvmx_emergency_virt_register(cb) \
+	cpu_emergency_register_virt_callback(cb)
+#define nvmx_emergency_virt_unregister(cb) \
+	cpu_emergency_unregister_virt_callback(cb)
+#else
+#define nvmx_emergency_virt_register(cb)	((void)(cb))
+#define nvmx_emergency_virt_unregister(cb)	((void)(cb))
+#endif
 
 /* Exported for KVM, declared only in a header private to arch/x86. */
 extern u32 mxcsr_feature_mask;

@@ -9,9 +9,10 @@
  * fails with -EBUSY and that CPU is left as it was.
  *
  * Locking:
- *  - nvmx_vmx_lock (mutex) serialises nvmx_vmx_get(), nvmx_vmx_put() and the
- *    reboot notifier, and protects nvmx_vmx_users and nvmx_vmx_rebooting.
- *    It is taken before cpus_read_lock().
+ *  - nvmx_vmx_lock (mutex) serialises nvmx_vmx_get(), nvmx_vmx_put(), the
+ *    reboot and module notifiers, and protects nvmx_vmx_users,
+ *    nvmx_vmx_rebooting and the emergency callback's state (nvmx_kvm_loaded,
+ *    nvmx_emergency_held). It is taken before cpus_read_lock().
  *  - nvmx_vmx_active says whether nvmx wants VMX on every online CPU. It is
  *    written only with nvmx_vmx_lock and cpus_read_lock() held, so the CPU
  *    hotplug callbacks (hotplug lock held for write) and the syscore
@@ -38,6 +39,7 @@
 #include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/percpu.h>
@@ -51,6 +53,7 @@
 #include <asm/msr-index.h>
 #include <asm/perf_event.h>
 #include <asm/processor.h>
+#include <asm/reboot.h>
 #include <asm/special_insns.h>
 #include <asm/tlbflush.h>
 
@@ -73,6 +76,8 @@ static unsigned int nvmx_vmx_users;
 static bool nvmx_vmx_rebooting;
 static bool nvmx_vmx_active;
 static int nvmx_cpuhp_state;
+static bool nvmx_kvm_loaded;
+static bool nvmx_emergency_held;
 
 #define NVMX_FEAT_CTL_NEEDED (FEAT_CTL_LOCKED | FEAT_CTL_VMX_ENABLED_OUTSIDE_SMX)
 
@@ -212,6 +217,88 @@ static void nvmx_cpu_disable_ipi(void *unused)
 }
 
 /*
+ * Emergency restart and crash kexec. The kernel does not leave VMX
+ * operation there by itself: it calls the one callback a hypervisor
+ * registered (cpu_emergency_register_virt_callback(), a single slot that
+ * WARNs when taken twice), on every CPU, with interrupts off or from an
+ * NMI. Left in VMX operation, a CPU blocks INIT, so the crash kernel could
+ * not start the other CPUs and some resets would hang.
+ *
+ * kvm.ko takes that slot: on 6.1 while kvm_intel is loaded, on 6.12 while
+ * kvm has virtualization enabled (from load, with its enable_virt_at_load
+ * default). Its callback executes VMXOFF on any CPU with CR4.VMXE set,
+ * nvmx's included. So nvmx holds the slot only while it is in VMX
+ * operation and kvm.ko is not loaded, and gives it up before kvm.ko's
+ * init runs (module notifier); neither ever WARNs. What that leaves
+ * uncovered: nvmx VMs while kvm.ko is loaded but holds no slot (6.12 with
+ * kvm.enable_virt_at_load=0 and no KVM VM, or kvm.ko without kvm_intel).
+ */
+static void nvmx_emergency_vmxoff(void)
+{
+	if (!this_cpu_read(nvmx_cpu.vmx_on))
+		return;
+	/* Any VMX instruction still to come faults quietly (vmx_ops.h). */
+	WRITE_ONCE(nvmx_vmx_rebooting, true);
+	nvmx_vmxoff();
+	cr4_clear_bits(X86_CR4_VMXE);
+	intel_pt_handle_vmx(0);
+	WRITE_ONCE(this_cpu_ptr(&nvmx_cpu)->vmx_on, false);
+}
+
+/* Takes or gives up the emergency slot as the state now asks. */
+static void nvmx_emergency_update(void)
+{
+	bool want;
+
+	lockdep_assert_held(&nvmx_vmx_lock);
+	want = nvmx_vmx_users && !nvmx_vmx_rebooting && !nvmx_kvm_loaded;
+	if (want == nvmx_emergency_held)
+		return;
+	if (want)
+		nvmx_emergency_virt_register(nvmx_emergency_vmxoff);
+	else
+		nvmx_emergency_virt_unregister(nvmx_emergency_vmxoff);
+	nvmx_emergency_held = want;
+}
+
+static bool nvmx_is_kvm(void *data)
+{
+	return !strcmp(((struct module *)data)->name, "kvm");
+}
+
+static int nvmx_module_notify(struct notifier_block *nb, unsigned long state,
+			      void *data)
+{
+	if ((state != MODULE_STATE_COMING && state != MODULE_STATE_GOING) ||
+	    !nvmx_is_kvm(data))
+		return NOTIFY_DONE;
+	/* COMING runs before kvm's init, GOING after its exit (or failed init). */
+	mutex_lock(&nvmx_vmx_lock);
+	nvmx_kvm_loaded = state == MODULE_STATE_COMING;
+	nvmx_emergency_update();
+	mutex_unlock(&nvmx_vmx_lock);
+	return NOTIFY_OK;
+}
+
+static struct notifier_block nvmx_module_nb = {
+	.notifier_call = nvmx_module_notify,
+};
+
+/* After the notifier is registered: a kvm.ko loaded before nvmx. */
+static void nvmx_find_kvm(void)
+{
+	void *p = __symbol_get("kvm_rebooting");
+
+	if (!p)
+		return;
+	mutex_lock(&nvmx_vmx_lock);
+	nvmx_kvm_loaded = true;
+	mutex_unlock(&nvmx_vmx_lock);
+	/* By name: symbol_put_addr() takes text addresses only. */
+	__symbol_put("kvm_rebooting");
+}
+
+/*
  * Takes a reference on VMX operation for a new VM: the first one enters VMX
  * operation on every online CPU, or on none if any CPU refuses.
  */
@@ -249,6 +336,7 @@ int nvmx_vmx_get(void)
 		nvmx_vmx_users = 1;
 	}
 	cpus_read_unlock();
+	nvmx_emergency_update();
 out_unlock:
 	mutex_unlock(&nvmx_vmx_lock);
 	return r;
@@ -266,6 +354,7 @@ void nvmx_vmx_put(void)
 	WRITE_ONCE(nvmx_vmx_active, false);
 	on_each_cpu(nvmx_cpu_disable_ipi, NULL, 1);
 	cpus_read_unlock();
+	nvmx_emergency_update();
 out_unlock:
 	mutex_unlock(&nvmx_vmx_lock);
 }
@@ -414,6 +503,7 @@ static int nvmx_reboot_notify(struct notifier_block *nb, unsigned long code,
 	WRITE_ONCE(nvmx_vmx_active, false);
 	on_each_cpu(nvmx_cpu_disable_ipi, NULL, 1);
 	cpus_read_unlock();
+	nvmx_emergency_update();
 	mutex_unlock(&nvmx_vmx_lock);
 	return NOTIFY_OK;
 }
@@ -548,9 +638,15 @@ int nvmx_vmx_init(void)
 	r = register_reboot_notifier(&nvmx_reboot_nb);
 	if (r)
 		goto err_remove_cpuhp;
+	r = register_module_notifier(&nvmx_module_nb);
+	if (r)
+		goto err_reboot;
+	nvmx_find_kvm();
 	register_syscore_ops(&nvmx_syscore_ops);
 	return 0;
 
+err_reboot:
+	unregister_reboot_notifier(&nvmx_reboot_nb);
 err_remove_cpuhp:
 	cpuhp_remove_state(nvmx_cpuhp_state);
 err_free_pages:
@@ -562,6 +658,7 @@ err_free_pages:
 void nvmx_vmx_exit(void)
 {
 	unregister_syscore_ops(&nvmx_syscore_ops);
+	unregister_module_notifier(&nvmx_module_nb);
 	unregister_reboot_notifier(&nvmx_reboot_nb);
 	cpuhp_remove_state(nvmx_cpuhp_state);
 	WARN_ON_ONCE(nvmx_vmx_users);
