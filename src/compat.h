@@ -76,6 +76,18 @@
 #endif
 
 /*
+ * How to take turns with the hypervisor that holds VMX, for the EBUSY line
+ * of VM creation (vmx.c). kvm_intel on 6.1 holds it while it has VMs; on
+ * 6.12 from the moment it loads, unless kvm.enable_virt_at_load=0.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#define NVMX_VMX_BUSY_HINT \
+	"kvm_intel holds VMX from load: unload kvm_intel, or load kvm with enable_virt_at_load=0 and close its VMs"
+#else
+#define NVMX_VMX_BUSY_HINT	"close its VMs first"
+#endif
+
+/*
  * The emergency-virt callback (vmx.c), for emergency restart and crash
  * kexec: <asm/reboot.h>'s single slot, exported on 6.12 and, since 6.1.149
  * (Debian's 6.1.153-1), on 6.1, where those kernels stopped executing

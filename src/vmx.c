@@ -185,8 +185,8 @@ static void nvmx_report_enable_error(int cpu, int err, const char *differs)
 {
 	switch (err) {
 	case -EBUSY:
-		pr_warn_ratelimited("CPU %d is in VMX operation for another hypervisor (CR4.VMXE set); close its VMs first\n",
-				    cpu);
+		pr_warn_ratelimited("CPU %d is in VMX operation for another hypervisor (CR4.VMXE set); %s\n",
+				    cpu, NVMX_VMX_BUSY_HINT);
 		break;
 	case -EOPNOTSUPP:
 		if (differs)
