@@ -1,14 +1,22 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# kernel.sh [6.12]
 # Fetches the Debian kernel image matching the installed cloud headers
 # (same release, same package version) and unpacks it into
-# build/testhost/kernel-<release>. Prints that directory.
+# build/testhost/kernel-<release>. Prints that directory. With 6.12: the
+# image matching the bookworm-backports headers nvmx_deps_612 fetched.
 set -euo pipefail
 . "$(dirname "$0")/../lib.sh"
 
-krel=$(testhost_krel)
-[ -n "$krel" ] || { log "linux-headers-cloud-amd64 is not installed"; exit 1; }
-ver=$(dpkg-query -W -f='${Version}' "linux-headers-$krel")
+if [ "${1:-6.1}" = 6.12 ]; then
+	nvmx_deps_612
+	krel=$(testhost_krel_612)
+	ver=$(cat "$(testhost_root_612)/version")
+else
+	krel=$(testhost_krel)
+	[ -n "$krel" ] || { log "linux-headers-cloud-amd64 is not installed"; exit 1; }
+	ver=$(dpkg-query -W -f='${Version}' "linux-headers-$krel")
+fi
 dir=$NVMX_BUILD/testhost/kernel-$krel
 if [ ! -e "$dir/.stamp-$ver" ]; then
 	log "fetching linux-image-$krel $ver"
