@@ -5,6 +5,8 @@
 #            KVER (default: the running kernel if its headers are there,
 #            else the test host's kernel).
 #   check:   the same, then verify the installed module and remove it again.
+# KDIR names the kernel's build directory when it is not
+# /lib/modules/KVER/build (the 6.12 headers check.sh fetches).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,9 +23,19 @@ as_root rm -rf "/usr/src/nvmx-$ver"
 as_root mkdir -p "/usr/src/nvmx-$ver"
 git -C "$NVMX_TOP" ls-files -z | (cd "$NVMX_TOP" && tar --null -T - -cf -) |
 	as_root tar -xf - -C "/usr/src/nvmx-$ver"
+ksrc=()
+[ -z "${KDIR:-}" ] || ksrc=(--kernelsourcedir "$KDIR")
+# dkms install needs /lib/modules/KVER, which a kernel never installed
+# here (the 6.12 one) lacks: made for it, and removed again by check.
+moddir_was_there=
+if [ -d "/lib/modules/$KVER" ]; then
+	moddir_was_there=1
+else
+	as_root mkdir -p "/lib/modules/$KVER"
+fi
 as_root dkms add -m nvmx -v "$ver"
-as_root dkms build -m nvmx -v "$ver" -k "$KVER"
-as_root dkms install -m nvmx -v "$ver" -k "$KVER"
+as_root dkms build -m nvmx -v "$ver" -k "$KVER" "${ksrc[@]}"
+as_root dkms install -m nvmx -v "$ver" -k "$KVER" "${ksrc[@]}"
 
 [ "$mode" = check ] || exit 0
 ko=$(find "/lib/modules/$KVER/updates" -name 'nvmx.ko*' | head -n1)
@@ -33,4 +45,5 @@ got=$(modinfo -F version "$ko")
 as_root dkms status -m nvmx -v "$ver" | grep -q installed
 as_root dkms remove -m nvmx -v "$ver" --all >/dev/null
 as_root rm -rf "/usr/src/nvmx-$ver"
+[ -n "$moddir_was_there" ] || as_root rm -rf "/lib/modules/$KVER"
 log "dkms: add, build and install of nvmx $ver for $KVER worked; removed again"
