@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Every test nvmx has, on a fresh Debian 12 machine: installs what it needs,
 # builds with W=1 -Werror, runs checkpatch, the userspace unit tests (ASan,
-# UBSan), the DKMS install, and the test host profiles in Bochs. Prints TAP
+# UBSan), the DKMS install, and the test host profiles in Bochs. The build
+# and the DKMS install run against the 6.1 and the 6.12 headers. Prints TAP
 # lines and ends with "N passed, N failed, N skipped".
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +49,16 @@ step checkpatch-strict scripts/checkpatch.sh
 step version-agrees bash -c \
 	'grep -q "PACKAGE_VERSION=\"$(sed -n "s/^#define NVMX_VERSION \"\(.*\)\"$/\1/p" src/version.h)\"" dkms.conf'
 step dkms-add-build-install scripts/dkms.sh check
+
+# The 6.12 series, from bookworm-backports (scripts/lib.sh, nvmx_deps_612):
+# the same W=1 -Werror build and DKMS run against its headers. Its test
+# host image is `scripts/testhost/kernel.sh 6.12`; no profile boots it yet.
+if step deps-6.12 bash -c '. scripts/lib.sh && nvmx_deps_612'; then
+	hdrs612=$(testhost_kdir_612)
+	step build-W1-Werror-6.12 make -C "$NVMX_TOP" module KDIR="$hdrs612" W=1 WERROR=1
+	step dkms-add-build-install-6.12 env KVER="$(testhost_krel_612)" KDIR="$hdrs612" \
+		scripts/dkms.sh check
+fi
 
 make -s -C selftests/unit run > "$logs/unit.log" 2>&1
 awk -v suite=unit -f scripts/tap.awk "$logs/unit.log" > "$logs/unit.tap"
